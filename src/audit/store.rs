@@ -1,0 +1,85 @@
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::models::AuditRow;
+use crate::{
+    auth::Principal,
+    db::{
+        schema::{audit_events as a, outbox_events as o},
+        DbConn,
+    },
+    error::ApiError,
+    time,
+};
+
+/// What changed, for the audit trail and the outbox.
+pub struct Change<'a, T: Serialize> {
+    pub action: &'a str,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub before: Option<&'a T>,
+    pub after: Option<&'a T>,
+}
+
+/// Writes the audit event and the outbox event (`<subject_type>.<action>`) for a change. Call it
+/// inside the transaction that makes the change.
+pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change<T>) -> Result<(), ApiError> {
+    let to_json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).unwrap_or_default());
+    let now = time::now();
+    let row = AuditRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        occurred_at: now.clone(),
+        actor_sub: actor.sub.clone(),
+        actor_role: actor.role.as_str().to_string(),
+        action: change.action.to_string(),
+        subject_type: change.subject_type.to_string(),
+        subject_id: change.subject_id.to_string(),
+        before: to_json(change.before),
+        after: to_json(change.after),
+        request_id: actor.request_id.clone(),
+    };
+    diesel::insert_into(a::table).values(&row).execute(conn)?;
+    let payload = serde_json::json!({
+        "type": format!("{}.{}", change.subject_type, change.action),
+        "timestamp": now,
+        "data": change.after.or(change.before),
+    });
+    diesel::insert_into(o::table)
+        .values((
+            o::id.eq(uuid::Uuid::now_v7().to_string()),
+            o::event_type.eq(format!("{}.{}", change.subject_type, change.action)),
+            o::subject_type.eq(change.subject_type),
+            o::subject_id.eq(change.subject_id),
+            o::payload.eq(payload.to_string()),
+            o::occurred_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub struct Filter {
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+    pub actor: Option<String>,
+    /// Id of the last event of the previous page (ids are UUIDv7, so they sort by time).
+    pub before_id: Option<String>,
+    pub limit: i64,
+}
+
+/// Newest first, `limit + 1` rows so the caller can tell whether there is another page.
+pub fn list(conn: &mut DbConn, f: &Filter) -> Result<Vec<AuditRow>, ApiError> {
+    let mut q = a::table.into_boxed();
+    if let Some(t) = &f.subject_type {
+        q = q.filter(a::subject_type.eq(t.clone()));
+    }
+    if let Some(id) = &f.subject_id {
+        q = q.filter(a::subject_id.eq(id.clone()));
+    }
+    if let Some(actor) = &f.actor {
+        q = q.filter(a::actor_sub.eq(actor.clone()));
+    }
+    if let Some(before) = &f.before_id {
+        q = q.filter(a::id.lt(before.clone()));
+    }
+    Ok(q.order(a::id.desc()).limit(f.limit + 1).load::<AuditRow>(conn)?)
+}

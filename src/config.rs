@@ -1,0 +1,174 @@
+//! Settings from the environment. Every setting has a default that runs with no configuration;
+//! an invalid value stops the process at start with a message naming the variable.
+
+use std::{env, net::SocketAddr, path::PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// True when `DATABASE_URL` was not set and the embedded default is used.
+    pub database_is_default: bool,
+    pub jwt: JwtSettings,
+    pub body_limit_bytes: usize,
+    pub log_format: LogFormat,
+    pub public_url: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct JwtSettings {
+    /// HS256 secret; when neither this nor `public_key_pem` is set, one is generated in the data folder.
+    pub secret: Option<String>,
+    /// PEM of an RSA or EC public key from an identity provider (RS256 / ES256).
+    pub public_key_pem: Option<String>,
+    pub issuer: String,
+    pub audience: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { var, message: message.into() }
+}
+
+/// Reads a variable; an empty value counts as unset so `VAR=` in a shell does what people expect.
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| var(name))
+    }
+
+    /// Same as `from_env`, over any lookup, so it can be tested without touching the process env.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let bind = match get("OVERSEE_BIND") {
+            Some(v) => v.parse().map_err(|_| {
+                bad("OVERSEE_BIND", format!("'{v}' is not an address:port such as 127.0.0.1:8080"))
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let data_dir = PathBuf::from(get("OVERSEE_DATA_DIR").unwrap_or_else(|| ".".into()));
+        let (database_url, database_is_default) = match get("DATABASE_URL") {
+            Some(url) => (validate_database_url(&url)?, false),
+            None => (data_dir.join("oversee.db").to_string_lossy().into_owned(), true),
+        };
+        let public_key_pem = match get("OVERSEE_JWT_PUBLIC_KEY") {
+            Some(v) if v.contains("-----BEGIN") => Some(v),
+            Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
+                bad("OVERSEE_JWT_PUBLIC_KEY", format!("neither a PEM nor a readable file '{path}': {e}"))
+            })?),
+            None => None,
+        };
+        let secret = get("OVERSEE_JWT_SECRET");
+        if let Some(s) = &secret {
+            if s.len() < 32 {
+                return Err(bad("OVERSEE_JWT_SECRET", "must be at least 32 characters"));
+            }
+        }
+        let body_limit_bytes = match get("OVERSEE_BODY_LIMIT_BYTES") {
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1024)
+                .ok_or_else(|| bad("OVERSEE_BODY_LIMIT_BYTES", format!("'{v}' is not a whole number >= 1024")))?,
+            None => DEFAULT_BODY_LIMIT,
+        };
+        let log_format = match get("OVERSEE_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(bad("OVERSEE_LOG_FORMAT", format!("'{other}' is not text or json"))),
+        };
+        let public_url = get("OVERSEE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        Ok(Config {
+            bind,
+            data_dir,
+            database_url,
+            database_is_default,
+            jwt: JwtSettings {
+                secret,
+                public_key_pem,
+                issuer: get("OVERSEE_JWT_ISSUER").unwrap_or_else(|| "oversee".into()),
+                audience: get("OVERSEE_JWT_AUDIENCE").unwrap_or_else(|| "oversee-api".into()),
+            },
+            body_limit_bytes,
+            log_format,
+            public_url: public_url.trim_end_matches('/').to_string(),
+        })
+    }
+}
+
+/// PostgreSQL URLs pass as they are. A SQLite path must sit in an existing folder, so that a typo
+/// does not silently create an empty database somewhere unexpected.
+fn validate_database_url(url: &str) -> Result<String, ConfigError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(url.to_string());
+    }
+    if url.contains("://") {
+        return Err(bad("DATABASE_URL", format!("'{url}': only postgres:// URLs or a SQLite file path are supported")));
+    }
+    let path = PathBuf::from(url.strip_prefix("sqlite:").unwrap_or(url));
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !parent.is_dir() {
+        return Err(bad("DATABASE_URL", format!("folder '{}' does not exist", parent.display())));
+    }
+    Ok(path.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.database_is_default);
+        assert!(c.database_url.ends_with("oversee.db"));
+        assert_eq!(c.body_limit_bytes, DEFAULT_BODY_LIMIT);
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (k, v) in [
+            ("OVERSEE_BIND", "nope"),
+            ("OVERSEE_LOG_FORMAT", "xml"),
+            ("OVERSEE_BODY_LIMIT_BYTES", "12"),
+            ("OVERSEE_JWT_SECRET", "short"),
+            ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_URL", "/no/such/folder/x.db"),
+            ("OVERSEE_JWT_PUBLIC_KEY", "/no/such/key.pem"),
+        ] {
+            let err = load(&[(k, v)]).unwrap_err();
+            assert_eq!(err.var, k, "{v}");
+        }
+    }
+
+    #[test]
+    fn postgres_urls_pass() {
+        let c = load(&[("DATABASE_URL", "postgres://postgres@127.0.0.1/test")]).unwrap();
+        assert!(!c.database_is_default);
+    }
+}

@@ -1,0 +1,186 @@
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use validator::Validate;
+
+use super::{
+    models::{Contact, ContactFields, ContactQuery, CreateContact, UpdateContact},
+    store,
+};
+use crate::{
+    audit::store::{self as audit, Change},
+    auth::{Access, Principal},
+    db::DbConn,
+    error::{ApiError, ApiResult, ReadErrors, WriteErrors},
+    http::{etag, ids, pagination, respond},
+    state::AppState,
+    time,
+    vendors::store as vendors,
+};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_contact).service(list_contacts).service(get_contact).service(update_contact).service(delete_contact);
+}
+
+const SUBJECT: &str = "vendor_contact";
+
+/// Contacts of an archived vendor are read-only.
+fn writable_vendor(c: &mut DbConn, vendor_id: &str) -> Result<(), ApiError> {
+    let v = vendors::get_required(c, vendor_id)?;
+    if v.archived_at.is_some() {
+        return Err(ApiError::Conflict("the vendor is archived; its contacts cannot be changed".into()));
+    }
+    Ok(())
+}
+
+/// Add a contact to a vendor.
+#[utoipa::path(
+    tag = "vendors",
+    request_body = CreateContact,
+    params(("vendor_id" = String, Path, description = "Vendor id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    security(("bearer" = ["admin", "procurement"])),
+    responses((status = 201, description = "Created", body = Contact), WriteErrors)
+)]
+#[post("/vendors/{vendor_id}/contacts")]
+pub async fn create_contact(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+    body: web::Json<CreateContact>,
+) -> ApiResult<HttpResponse> {
+    who.require(Access::VendorsWrite)?;
+    let vendor_id = ids::parse(&path, "vendor")?;
+    let fields = ContactFields::from(body.into_inner()).normalized();
+    fields.validate()?;
+    let contact = state
+        .db
+        .write(move |c| {
+            writable_vendor(c, &vendor_id)?;
+            let now = time::now();
+            let row = fields.into_row(ids::new(), vendor_id, 1, now.clone(), now);
+            store::insert(c, &row)?;
+            let contact = Contact::from(row);
+            audit::record(c, &who, Change { action: "created", subject_type: SUBJECT, subject_id: &contact.id, before: None, after: Some(&contact) })?;
+            Ok(contact)
+        })
+        .await?;
+    let location = format!("/api/v1/vendors/{}/contacts/{}", contact.vendor_id, contact.id);
+    Ok(respond::created(&contact, contact.version, location))
+}
+
+/// List a vendor's contacts.
+#[utoipa::path(
+    tag = "vendors",
+    params(("vendor_id" = String, Path, description = "Vendor id"), ContactQuery),
+    security(("bearer" = ["admin", "procurement", "legal", "security", "auditor", "integration"])),
+    responses((status = 200, description = "A page of contacts", body = pagination::Page<Contact>), ReadErrors)
+)]
+#[get("/vendors/{vendor_id}/contacts")]
+pub async fn list_contacts(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<String>,
+    query: web::Query<ContactQuery>,
+) -> ApiResult<HttpResponse> {
+    who.require(Access::VendorsRead)?;
+    let vendor_id = ids::parse(&path, "vendor")?;
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
+    let rows = state
+        .db
+        .read(move |c| {
+            vendors::get_required(c, &vendor_id)?;
+            store::list(c, &vendor_id, after, limit)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), Contact::from)))
+}
+
+/// Get a contact.
+#[utoipa::path(
+    tag = "vendors",
+    params(("vendor_id" = String, Path, description = "Vendor id"), ("contact_id" = String, Path, description = "Contact id")),
+    security(("bearer" = ["admin", "procurement", "legal", "security", "auditor", "integration"])),
+    responses((status = 200, description = "The contact", body = Contact), ReadErrors)
+)]
+#[get("/vendors/{vendor_id}/contacts/{contact_id}")]
+pub async fn get_contact(state: web::Data<AppState>, who: Principal, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    who.require(Access::VendorsRead)?;
+    let vendor_id = ids::parse(&path.0, "vendor")?;
+    let id = ids::parse(&path.1, "contact")?;
+    let contact = Contact::from(state.db.read(move |c| store::get_required(c, &vendor_id, &id)).await?);
+    Ok(respond::ok_with_etag(&contact, contact.version))
+}
+
+/// Update a contact.
+#[utoipa::path(
+    tag = "vendors",
+    request_body = UpdateContact,
+    params(("vendor_id" = String, Path, description = "Vendor id"), ("contact_id" = String, Path, description = "Contact id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    security(("bearer" = ["admin", "procurement"])),
+    responses((status = 200, description = "The updated contact", body = Contact), WriteErrors)
+)]
+#[patch("/vendors/{vendor_id}/contacts/{contact_id}")]
+pub async fn update_contact(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<UpdateContact>,
+) -> ApiResult<HttpResponse> {
+    who.require(Access::VendorsWrite)?;
+    let vendor_id = ids::parse(&path.0, "vendor")?;
+    let id = ids::parse(&path.1, "contact")?;
+    let expected = etag::if_match(&req)?;
+    let patch = body.into_inner();
+    let contact = state
+        .db
+        .write(move |c| {
+            let before = Contact::from(store::get_required(c, &vendor_id, &id)?);
+            etag::check(&expected, before.version)?;
+            writable_vendor(c, &vendor_id)?;
+            let current = ContactFields { name: before.name.clone(), email: before.email.clone(), role: before.role, phone: before.phone.clone() };
+            let fields = patch.apply(current).normalized();
+            fields.validate()?;
+            let row = fields.into_row(before.id.clone(), vendor_id, before.version + 1, before.created_at.clone(), time::now());
+            store::update(c, &row)?;
+            let after = Contact::from(row);
+            audit::record(c, &who, Change { action: "updated", subject_type: SUBJECT, subject_id: &after.id, before: Some(&before), after: Some(&after) })?;
+            Ok(after)
+        })
+        .await?;
+    Ok(respond::ok_with_etag(&contact, contact.version))
+}
+
+/// Remove a contact.
+#[utoipa::path(
+    tag = "vendors",
+    params(("vendor_id" = String, Path, description = "Vendor id"), ("contact_id" = String, Path, description = "Contact id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    security(("bearer" = ["admin", "procurement"])),
+    responses((status = 204, description = "Removed"), WriteErrors)
+)]
+#[delete("/vendors/{vendor_id}/contacts/{contact_id}")]
+pub async fn delete_contact(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    who.require(Access::VendorsWrite)?;
+    let vendor_id = ids::parse(&path.0, "vendor")?;
+    let id = ids::parse(&path.1, "contact")?;
+    let expected = etag::if_match(&req)?;
+    state
+        .db
+        .write(move |c| {
+            let before = Contact::from(store::get_required(c, &vendor_id, &id)?);
+            etag::check(&expected, before.version)?;
+            writable_vendor(c, &vendor_id)?;
+            store::delete(c, &id)?;
+            audit::record(c, &who, Change { action: "deleted", subject_type: SUBJECT, subject_id: &id, before: Some(&before), after: None })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

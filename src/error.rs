@@ -1,0 +1,225 @@
+//! One error type for the whole API, rendered as RFC 9457 `application/problem+json`.
+
+use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"type": "https://oversee.dev/problems/validation", "title": "Validation failed",
+    "status": 422, "detail": "1 field is invalid", "errors": [{"field": "name", "message": "must not be empty"}]}))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required: {0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn not_found(what: &str, id: &str) -> Self {
+        ApiError::NotFound(format!("{what} '{id}' does not exist"))
+    }
+
+    pub fn invalid(field: &str, message: &str) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => ("bad-request", "Bad request"),
+            ApiError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
+            ApiError::Forbidden(_) => ("forbidden", "Forbidden"),
+            ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::Conflict(_) => ("conflict", "Conflict"),
+            ApiError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
+            ApiError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::Validation(_) => ("validation", "Validation failed"),
+            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let (detail, errors) = match self {
+            ApiError::Validation(errs) => {
+                let n = errs.len();
+                (format!("{n} field{} invalid", if n == 1 { " is" } else { "s are" }), Some(errs.clone()))
+            }
+            // Never leak internals to the client; they are logged instead.
+            ApiError::Internal(_) => ("the server failed; the error was logged".to_string(), None),
+            other => (other.to_string(), None),
+        };
+        Problem {
+            kind: format!("https://oversee.dev/problems/{slug}"),
+            title: title.to_string(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(msg) = self {
+            tracing::error!(error = %msg, "internal error");
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.content_type("application/problem+json");
+        if matches!(self, ApiError::Unauthorized(_)) {
+            res.insert_header(("WWW-Authenticate", "Bearer realm=\"oversee\""));
+        }
+        res.json(self.to_problem())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound("not found".into()),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                ApiError::Conflict(format!("conflicts with an existing record ({})", info.message()))
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                ApiError::Conflict("the record is referenced by, or refers to, another record".into())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut out = Vec::new();
+        flatten_validation("", &errors, &mut out);
+        out.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(out)
+    }
+}
+
+fn flatten_validation(prefix: &str, errors: &validator::ValidationErrors, out: &mut Vec<FieldError>) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+        match kind {
+            ValidationErrorsKind::Field(errs) => {
+                for e in errs {
+                    let msg = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| e.code.to_string());
+                    // Cross-field checks report under `__all__`; their code names the field to fix.
+                    let at = if *field == "__all__" { e.code.to_string() } else { path.clone() };
+                    out.push(FieldError::new(at, msg));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => flatten_validation(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    flatten_validation(&format!("{path}[{i}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The error responses of a read operation, for the OpenAPI spec.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ReadErrors {
+    #[response(status = 400, description = "Bad query or header", content_type = "application/problem+json")]
+    BadRequest(Problem),
+    #[response(status = 401, description = "No valid bearer token", content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    #[response(status = 403, description = "The token's role may not do this", content_type = "application/problem+json")]
+    Forbidden(Problem),
+    #[response(status = 404, description = "No such resource", content_type = "application/problem+json")]
+    NotFound(Problem),
+    #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
+/// The error responses of a write operation, for the OpenAPI spec.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum WriteErrors {
+    #[response(status = 400, description = "Malformed JSON, bad query or header", content_type = "application/problem+json")]
+    BadRequest(Problem),
+    #[response(status = 401, description = "No valid bearer token", content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    #[response(status = 403, description = "The token's role may not do this", content_type = "application/problem+json")]
+    Forbidden(Problem),
+    #[response(status = 404, description = "No such resource", content_type = "application/problem+json")]
+    NotFound(Problem),
+    #[response(status = 409, description = "Conflicts with existing data, or an Idempotency-Key reused for another request", content_type = "application/problem+json")]
+    Conflict(Problem),
+    #[response(status = 412, description = "If-Match does not match the current version", content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    #[response(status = 413, description = "Body over the size limit", content_type = "application/problem+json")]
+    PayloadTooLarge(Problem),
+    #[response(status = 415, description = "Body is not application/json", content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    #[response(status = 422, description = "Validation failed; `errors` names each field", content_type = "application/problem+json")]
+    Validation(Problem),
+    #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json")]
+    Unavailable(Problem),
+}

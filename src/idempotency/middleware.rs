@@ -1,0 +1,140 @@
+use actix_web::{
+    body::{to_bytes, BoxBody},
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::{
+        header::{HeaderName, HeaderValue},
+        Method, StatusCode,
+    },
+    middleware::Next,
+    web, HttpMessage, HttpResponse,
+};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+
+use super::{store, HEADER, REPLAYED_HEADER, RETENTION_HOURS};
+use crate::{auth::authenticate, error::ApiError, state::AppState, time};
+
+/// Response headers worth replaying; the rest are recomputed per response.
+const KEPT_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.method() != Method::POST || !req.headers().contains_key(HEADER) {
+        return next.call(req).await;
+    }
+    let key = parse_key(req.headers().get(HEADER))?;
+    // Without a valid token the handler answers 401 itself; keys are per caller.
+    let Ok(principal) = authenticate(req.request()) else { return next.call(req).await };
+    let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::Internal("no state".into()))?;
+
+    let body = read_body(req.take_payload(), state.config.body_limit_bytes).await?;
+    let hash = request_hash(req.method().as_str(), &req.uri().to_string(), &body);
+    req.set_payload(Payload::from(body));
+
+    let (sub, k, h) = (principal.sub.clone(), key.clone(), hash.clone());
+    let now = time::now();
+    let cutoff = time::format(chrono::Utc::now() - chrono::Duration::hours(RETENTION_HOURS));
+    let claim = state.db.write(move |c| store::claim(c, &sub, &k, &h, &now, &cutoff)).await?;
+    if let store::Claim::Seen(prior) = claim {
+        return Ok(req.into_response(replay(prior, &hash)?));
+    }
+
+    let res = next.call(req).await?;
+    let (http_req, res) = res.into_parts();
+    let status = res.status();
+    let headers: Vec<(String, String)> = KEPT_HEADERS
+        .iter()
+        .filter_map(|h| res.headers().get(*h).and_then(|v| v.to_str().ok()).map(|v| (h.to_string(), v.to_string())))
+        .collect();
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in res.headers() {
+        builder.append_header((name.clone(), value.clone()));
+    }
+    let bytes = to_bytes(res.into_body()).await.map_err(|_| ApiError::Internal("unreadable response body".into()))?;
+    let (sub, k) = (principal.sub.clone(), key.clone());
+    if status.is_server_error() {
+        state.db.write(move |c| store::release(c, &sub, &k)).await?;
+    } else {
+        let headers_json = serde_json::to_string(&headers).unwrap_or_else(|_| "[]".into());
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        state.db.write(move |c| store::complete(c, &sub, &k, status.as_u16() as i32, &headers_json, &text)).await?;
+    }
+    Ok(ServiceResponse::new(http_req, builder.body(bytes)))
+}
+
+fn parse_key(value: Option<&HeaderValue>) -> Result<String, ApiError> {
+    value
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::BadRequest("Idempotency-Key must be 1 to 255 printable ASCII characters".into()))
+}
+
+async fn read_body(mut payload: Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(format!("the body is over the {limit}-byte limit")));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+fn request_hash(method: &str, uri: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update([0]);
+    h.update(uri.as_bytes());
+    h.update([0]);
+    h.update(body);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn replay(prior: store::StoredKey, hash: &str) -> Result<HttpResponse, ApiError> {
+    if prior.request_hash != hash {
+        return Err(ApiError::Conflict(
+            "this Idempotency-Key was used with a different request; use a new key for a new request".into(),
+        ));
+    }
+    let Some(status) = prior.status_code else {
+        return Err(ApiError::Conflict(
+            "a request with this Idempotency-Key is in progress or was interrupted; check whether it took effect before using a new key"
+                .into(),
+        ));
+    };
+    let status = StatusCode::from_u16(status as u16).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut res = HttpResponse::build(status);
+    let headers: Vec<(String, String)> = serde_json::from_str(prior.response_headers.as_deref().unwrap_or("[]")).unwrap_or_default();
+    for (name, value) in headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            res.insert_header((n, v));
+        }
+    }
+    res.insert_header((REPLAYED_HEADER, "true"));
+    Ok(res.body(prior.response_body.unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_covers_method_path_and_body() {
+        let a = request_hash("POST", "/a", b"{}");
+        assert_eq!(a, request_hash("POST", "/a", b"{}"));
+        assert_ne!(a, request_hash("POST", "/b", b"{}"));
+        assert_ne!(a, request_hash("POST", "/a", b"{ }"));
+    }
+
+    #[test]
+    fn keys_must_be_printable_and_bounded() {
+        assert_eq!(parse_key(Some(&HeaderValue::from_static("abc"))).unwrap(), "abc");
+        assert!(parse_key(Some(&HeaderValue::from_static(""))).is_err());
+        assert!(parse_key(Some(&HeaderValue::from_str(&"x".repeat(256)).unwrap())).is_err());
+    }
+}

@@ -1,0 +1,130 @@
+//! Oversee: third-party vendor risk management for 201 CMR 17.03(2)(f).
+//!
+//! `app()` builds the whole HTTP application from an `AppState`; `main.rs` serves it and the
+//! integration tests call it directly, so both run the same routes and middleware.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod contacts;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod idempotency;
+pub mod ops;
+pub mod patch;
+pub mod rules;
+pub mod state;
+pub mod time;
+pub mod vendors;
+
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    middleware::from_fn,
+    web, App, HttpResponse,
+};
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{error::ApiError, state::AppState};
+
+pub const API_PREFIX: &str = "/api/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Oversee",
+        description = "Third-party vendor risk management for 201 CMR 17.03(2)(f): service providers, \
+            contracts and clauses, questionnaires, capability scores and reminders.\n\n\
+            Errors are RFC 9457 `application/problem+json`. Lists are keyset-paginated with `limit` and `cursor`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "vendors", description = "Service providers and their contacts"),
+        (name = "audit", description = "The audit trail"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT with `sub` and `role`; the roles each operation accepts are listed as the scopes of its requirement.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Registers every route once; the spec is derived from the same registration, so it cannot
+/// forget a route.
+fn register<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(ApiDoc::openapi()).configure(ops::configure).service(
+        scope::scope(API_PREFIX)
+            .configure(vendors::routes::configure)
+            .configure(contacts::routes::configure)
+            .configure(audit::routes::configure),
+    )
+}
+
+/// The OpenAPI document, as `oversee openapi` writes it and `/openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    register(App::new().into_utoipa_app()).split_for_parts().1
+}
+
+pub fn openapi_json() -> String {
+    openapi().to_pretty_json().expect("the spec serialises") + "\n"
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("no such route".into()))
+}
+
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.config.body_limit_bytes;
+    let (app, spec) = register(
+        App::new()
+            .app_data(web::Data::new(state))
+            .app_data(http::json::json_config(limit))
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(http::json::query_config())
+            .app_data(http::json::path_config())
+            .into_utoipa_app(),
+    )
+    .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
+        .default_service(web::to(not_found))
+        .wrap(from_fn(idempotency::middleware::middleware))
+        .wrap(from_fn(http::metrics::middleware))
+        .wrap(from_fn(http::request_id::middleware))
+}

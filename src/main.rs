@@ -1,0 +1,134 @@
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use oversee::{
+    auth::{parse_ttl, JwtKeys, Role},
+    config::{Config, LogFormat},
+    db::Db,
+    state::AppState,
+};
+
+#[derive(Parser)]
+#[command(name = "oversee", version, about = "Third-party vendor risk management for 201 CMR 17.03(2)(f)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API server (applies pending migrations first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Mint a bearer token (HS256; for bootstrap and development).
+    Token {
+        /// Who the token is for, e.g. alice@example.com.
+        #[arg(long)]
+        sub: String,
+        /// admin, procurement, legal, security, auditor, integration or respondent.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Lifetime such as 30m, 8h or 7d.
+        #[arg(long, default_value = "8h", value_parser = parse_ttl)]
+        ttl: chrono::Duration,
+    },
+    /// Write the OpenAPI spec (default: openapi/openapi.json; `-` for stdout).
+    Openapi {
+        #[arg(long, default_value = "openapi/openapi.json")]
+        out: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        let all: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("'{s}' is not a role; use one of {}", all.join(", "))
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Openapi { out } = &cli.command {
+        let json = oversee::openapi_json();
+        if out == "-" {
+            print!("{json}");
+        } else {
+            std::fs::write(out, json).map_err(|e| format!("cannot write {out}: {e}"))?;
+            eprintln!("wrote {out}");
+        }
+        return Ok(());
+    }
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::Token { sub, role, ttl } => {
+            let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir)?;
+            println!("{}", keys.mint(&sub, role, ttl)?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = Db::connect(&config.database_url)?;
+            let n = db.migrate()?;
+            eprintln!("applied {n} migration(s)");
+            Ok(())
+        }
+        Command::Serve => serve(config),
+        Command::Openapi { .. } => unreachable!("handled above"),
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OVERSEE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_server=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    init_logging(config.log_format);
+    let db = Db::connect(&config.database_url)?;
+    let applied = db.migrate()?;
+    let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir)?;
+    let bind = config.bind;
+    let where_data = if config.database_is_default {
+        format!("SQLite {}", std::fs::canonicalize(&config.database_url).unwrap_or(config.database_url.clone().into()).display())
+    } else {
+        format!("{:?} database from DATABASE_URL", db.backend)
+    };
+    let token_hint = if keys.algorithm == jsonwebtoken::Algorithm::HS256 {
+        "mint a first token: oversee token --sub you@example.com --role admin".to_string()
+    } else {
+        format!("tokens: {:?} from your identity provider", keys.algorithm)
+    };
+    let state = AppState::new(config.clone(), db, keys);
+    let base = &config.public_url;
+    eprintln!(
+        "Oversee {version}\n  listening  http://{bind}\n  data       {where_data} ({applied} migration(s) applied now)\n  \
+         data dir   {data_dir}\n  docs       {base}/docs/  (spec: {base}/openapi.json)\n  auth       {token_hint}",
+        version = env!("CARGO_PKG_VERSION"),
+        data_dir = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone()).display(),
+    );
+    actix_web::rt::System::new().block_on(async move {
+        // actix-web stops accepting on SIGTERM/SIGINT and lets in-flight requests finish.
+        actix_web::HttpServer::new(move || oversee::app(state.clone()))
+            .shutdown_timeout(20)
+            .bind(bind)
+            .map_err(|e| format!("cannot listen on {bind}: {e}"))?
+            .run()
+            .await
+            .map_err(|e| format!("server failed: {e}"))
+    })
+}

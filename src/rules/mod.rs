@@ -1,0 +1,5 @@
+//! Pure domain logic: no I/O, no diesel, no actix. Every function here is deterministic in its
+//! inputs and unit-tested at its boundaries.
+
+pub mod risk_tier;
+pub mod vendor_profile;
