@@ -142,7 +142,14 @@ impl JwtKeys {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = 30;
-        Ok(JwtKeys { algorithm, decoding, encoding, validation, issuer: s.issuer.clone(), audience: s.audience.clone() })
+        Ok(JwtKeys {
+            algorithm,
+            decoding,
+            encoding,
+            validation,
+            issuer: s.issuer.clone(),
+            audience: s.audience.clone(),
+        })
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
@@ -158,9 +165,10 @@ impl JwtKeys {
 
     /// Mints a token; only possible with a shared secret (HS256).
     pub fn mint(&self, sub: &str, role: Role, ttl: chrono::Duration) -> Result<String, String> {
-        let key = self.encoding.as_ref().ok_or(
-            "tokens are verified with an identity provider's public key here; mint them with that provider",
-        )?;
+        let key = self
+            .encoding
+            .as_ref()
+            .ok_or("tokens are verified with an identity provider's public key here; mint them with that provider")?;
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_string(),
@@ -210,9 +218,8 @@ pub fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     if let Some(p) = req.extensions().get::<Principal>() {
         return Ok(p.clone());
     }
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    let state =
+        req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::Internal("application state missing".into()))?;
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -235,6 +242,48 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let result = authenticate(req);
         Box::pin(async move { result })
+    }
+}
+
+/// Marker types naming an `Access`, for `Authorized<P>`.
+pub mod perm {
+    use super::Access;
+
+    pub trait Permission {
+        const ACCESS: Access;
+    }
+
+    macro_rules! permissions {
+        ($($name:ident),+) => {$(
+            pub struct $name;
+            impl Permission for $name {
+                const ACCESS: Access = Access::$name;
+            }
+        )+};
+    }
+    permissions!(VendorsRead, VendorsWrite, AuditRead);
+}
+
+/// A principal whose role has been checked against `P`. As an extractor it runs before the body
+/// and query are parsed, so a caller without the right gets 403 whatever it sent.
+pub struct Authorized<P>(pub Principal, std::marker::PhantomData<P>);
+
+impl<P> std::ops::Deref for Authorized<P> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+impl<P: perm::Permission> FromRequest for Authorized<P> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(authenticate(req).and_then(|p| {
+            p.require(P::ACCESS)?;
+            Ok(Authorized(p, std::marker::PhantomData))
+        }))
     }
 }
 

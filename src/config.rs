@@ -58,9 +58,9 @@ impl Config {
     /// Same as `from_env`, over any lookup, so it can be tested without touching the process env.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let bind = match get("OVERSEE_BIND") {
-            Some(v) => v.parse().map_err(|_| {
-                bad("OVERSEE_BIND", format!("'{v}' is not an address:port such as 127.0.0.1:8080"))
-            })?,
+            Some(v) => v
+                .parse()
+                .map_err(|_| bad("OVERSEE_BIND", format!("'{v}' is not an address:port such as 127.0.0.1:8080")))?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
         let data_dir = PathBuf::from(get("OVERSEE_DATA_DIR").unwrap_or_else(|| ".".into()));

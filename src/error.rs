@@ -190,7 +190,11 @@ pub enum ReadErrors {
     BadRequest(Problem),
     #[response(status = 401, description = "No valid bearer token", content_type = "application/problem+json")]
     Unauthorized(Problem),
-    #[response(status = 403, description = "The token's role may not do this", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "The token's role may not do this",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
     #[response(status = 404, description = "No such resource", content_type = "application/problem+json")]
     NotFound(Problem),
@@ -202,23 +206,43 @@ pub enum ReadErrors {
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
 pub enum WriteErrors {
-    #[response(status = 400, description = "Malformed JSON, bad query or header", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "Malformed JSON, bad query or header",
+        content_type = "application/problem+json"
+    )]
     BadRequest(Problem),
     #[response(status = 401, description = "No valid bearer token", content_type = "application/problem+json")]
     Unauthorized(Problem),
-    #[response(status = 403, description = "The token's role may not do this", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "The token's role may not do this",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
     #[response(status = 404, description = "No such resource", content_type = "application/problem+json")]
     NotFound(Problem),
-    #[response(status = 409, description = "Conflicts with existing data, or an Idempotency-Key reused for another request", content_type = "application/problem+json")]
+    #[response(
+        status = 409,
+        description = "Conflicts with existing data, or an Idempotency-Key reused for another request",
+        content_type = "application/problem+json"
+    )]
     Conflict(Problem),
-    #[response(status = 412, description = "If-Match does not match the current version", content_type = "application/problem+json")]
+    #[response(
+        status = 412,
+        description = "If-Match does not match the current version",
+        content_type = "application/problem+json"
+    )]
     PreconditionFailed(Problem),
     #[response(status = 413, description = "Body over the size limit", content_type = "application/problem+json")]
     PayloadTooLarge(Problem),
     #[response(status = 415, description = "Body is not application/json", content_type = "application/problem+json")]
     UnsupportedMediaType(Problem),
-    #[response(status = 422, description = "Validation failed; `errors` names each field", content_type = "application/problem+json")]
+    #[response(
+        status = 422,
+        description = "Validation failed; `errors` names each field",
+        content_type = "application/problem+json"
+    )]
     Validation(Problem),
     #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json")]
     Unavailable(Problem),

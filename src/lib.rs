@@ -115,7 +115,6 @@ pub fn app(
     let (app, spec) = register(
         App::new()
             .app_data(web::Data::new(state))
-            .app_data(http::json::json_config(limit))
             .app_data(web::PayloadConfig::new(limit))
             .app_data(http::json::query_config())
             .app_data(http::json::path_config())

@@ -104,7 +104,10 @@ fn serve(config: Config) -> Result<(), String> {
     let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir)?;
     let bind = config.bind;
     let where_data = if config.database_is_default {
-        format!("SQLite {}", std::fs::canonicalize(&config.database_url).unwrap_or(config.database_url.clone().into()).display())
+        format!(
+            "SQLite {}",
+            std::fs::canonicalize(&config.database_url).unwrap_or(config.database_url.clone().into()).display()
+        )
     } else {
         format!("{:?} database from DATABASE_URL", db.backend)
     };

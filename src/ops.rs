@@ -30,9 +30,8 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
-    let pending = web::block(move || db.has_pending_migrations())
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))??;
+    let pending =
+        web::block(move || db.has_pending_migrations()).await.map_err(|e| ApiError::Unavailable(e.to_string()))??;
     if pending {
         return Err(ApiError::Unavailable("migrations are pending; run `oversee migrate`".into()));
     }

@@ -5,7 +5,7 @@ use super::{
     store,
 };
 use crate::{
-    auth::{Access, Principal},
+    auth::{perm, Authorized},
     error::{ApiResult, ReadErrors},
     http::pagination,
     state::AppState,
@@ -30,14 +30,14 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[get("/audit-events")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
-    who: Principal,
+    _who: Authorized<perm::AuditRead>,
     query: web::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Access::AuditRead)?;
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let before_id = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
-    let filter = store::Filter { subject_type: q.subject_type, subject_id: q.subject_id, actor: q.actor, before_id, limit };
+    let filter =
+        store::Filter { subject_type: q.subject_type, subject_id: q.subject_id, actor: q.actor, before_id, limit };
     let rows = state.db.read(move |c| store::list(c, &filter)).await?;
     let page = pagination::page(rows, limit, |r| r.id.clone(), AuditEvent::from);
     Ok(HttpResponse::Ok().json(page))

@@ -3,7 +3,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::{db::schema::vendor_contacts, patch::double_option, rules::vendor_profile::text_enum, vendors::models::non_blank};
+use crate::{
+    db::schema::vendor_contacts, patch::double_option, rules::vendor_profile::text_enum, vendors::models::non_blank,
+};
 
 text_enum!(
     /// What the contact does for us.
@@ -83,7 +85,14 @@ impl ContactFields {
         self
     }
 
-    pub fn into_row(self, id: String, vendor_id: String, version: i32, created_at: String, updated_at: String) -> ContactRow {
+    pub fn into_row(
+        self,
+        id: String,
+        vendor_id: String,
+        version: i32,
+        created_at: String,
+        updated_at: String,
+    ) -> ContactRow {
         ContactRow {
             id,
             vendor_id,

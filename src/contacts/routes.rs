@@ -7,17 +7,21 @@ use super::{
 };
 use crate::{
     audit::store::{self as audit, Change},
-    auth::{Access, Principal},
+    auth::{perm, Authorized},
     db::DbConn,
     error::{ApiError, ApiResult, ReadErrors, WriteErrors},
-    http::{etag, ids, pagination, respond},
+    http::{etag, ids, json::Json, pagination, respond},
     state::AppState,
     time,
     vendors::store as vendors,
 };
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_contact).service(list_contacts).service(get_contact).service(update_contact).service(delete_contact);
+    cfg.service(create_contact)
+        .service(list_contacts)
+        .service(get_contact)
+        .service(update_contact)
+        .service(delete_contact);
 }
 
 const SUBJECT: &str = "vendor_contact";
@@ -43,11 +47,10 @@ fn writable_vendor(c: &mut DbConn, vendor_id: &str) -> Result<(), ApiError> {
 #[post("/vendors/{vendor_id}/contacts")]
 pub async fn create_contact(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Authorized<perm::VendorsWrite>,
     path: web::Path<String>,
-    body: web::Json<CreateContact>,
+    body: Json<CreateContact>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsWrite)?;
     let vendor_id = ids::parse(&path, "vendor")?;
     let fields = ContactFields::from(body.into_inner()).normalized();
     fields.validate()?;
@@ -59,7 +62,17 @@ pub async fn create_contact(
             let row = fields.into_row(ids::new(), vendor_id, 1, now.clone(), now);
             store::insert(c, &row)?;
             let contact = Contact::from(row);
-            audit::record(c, &who, Change { action: "created", subject_type: SUBJECT, subject_id: &contact.id, before: None, after: Some(&contact) })?;
+            audit::record(
+                c,
+                &who.0,
+                Change {
+                    action: "created",
+                    subject_type: SUBJECT,
+                    subject_id: &contact.id,
+                    before: None,
+                    after: Some(&contact),
+                },
+            )?;
             Ok(contact)
         })
         .await?;
@@ -77,11 +90,10 @@ pub async fn create_contact(
 #[get("/vendors/{vendor_id}/contacts")]
 pub async fn list_contacts(
     state: web::Data<AppState>,
-    who: Principal,
+    _who: Authorized<perm::VendorsRead>,
     path: web::Path<String>,
     query: web::Query<ContactQuery>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsRead)?;
     let vendor_id = ids::parse(&path, "vendor")?;
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -104,8 +116,11 @@ pub async fn list_contacts(
     responses((status = 200, description = "The contact", body = Contact), ReadErrors)
 )]
 #[get("/vendors/{vendor_id}/contacts/{contact_id}")]
-pub async fn get_contact(state: web::Data<AppState>, who: Principal, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsRead)?;
+pub async fn get_contact(
+    state: web::Data<AppState>,
+    _who: Authorized<perm::VendorsRead>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     let vendor_id = ids::parse(&path.0, "vendor")?;
     let id = ids::parse(&path.1, "contact")?;
     let contact = Contact::from(state.db.read(move |c| store::get_required(c, &vendor_id, &id)).await?);
@@ -124,12 +139,11 @@ pub async fn get_contact(state: web::Data<AppState>, who: Principal, path: web::
 #[patch("/vendors/{vendor_id}/contacts/{contact_id}")]
 pub async fn update_contact(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Authorized<perm::VendorsWrite>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<UpdateContact>,
+    body: Json<UpdateContact>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsWrite)?;
     let vendor_id = ids::parse(&path.0, "vendor")?;
     let id = ids::parse(&path.1, "contact")?;
     let expected = etag::if_match(&req)?;
@@ -140,13 +154,34 @@ pub async fn update_contact(
             let before = Contact::from(store::get_required(c, &vendor_id, &id)?);
             etag::check(&expected, before.version)?;
             writable_vendor(c, &vendor_id)?;
-            let current = ContactFields { name: before.name.clone(), email: before.email.clone(), role: before.role, phone: before.phone.clone() };
+            let current = ContactFields {
+                name: before.name.clone(),
+                email: before.email.clone(),
+                role: before.role,
+                phone: before.phone.clone(),
+            };
             let fields = patch.apply(current).normalized();
             fields.validate()?;
-            let row = fields.into_row(before.id.clone(), vendor_id, before.version + 1, before.created_at.clone(), time::now());
+            let row = fields.into_row(
+                before.id.clone(),
+                vendor_id,
+                before.version + 1,
+                before.created_at.clone(),
+                time::now(),
+            );
             store::update(c, &row)?;
             let after = Contact::from(row);
-            audit::record(c, &who, Change { action: "updated", subject_type: SUBJECT, subject_id: &after.id, before: Some(&before), after: Some(&after) })?;
+            audit::record(
+                c,
+                &who.0,
+                Change {
+                    action: "updated",
+                    subject_type: SUBJECT,
+                    subject_id: &after.id,
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )?;
             Ok(after)
         })
         .await?;
@@ -164,11 +199,10 @@ pub async fn update_contact(
 #[delete("/vendors/{vendor_id}/contacts/{contact_id}")]
 pub async fn delete_contact(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Authorized<perm::VendorsWrite>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsWrite)?;
     let vendor_id = ids::parse(&path.0, "vendor")?;
     let id = ids::parse(&path.1, "contact")?;
     let expected = etag::if_match(&req)?;
@@ -179,7 +213,17 @@ pub async fn delete_contact(
             etag::check(&expected, before.version)?;
             writable_vendor(c, &vendor_id)?;
             store::delete(c, &id)?;
-            audit::record(c, &who, Change { action: "deleted", subject_type: SUBJECT, subject_id: &id, before: Some(&before), after: None })
+            audit::record(
+                c,
+                &who.0,
+                Change {
+                    action: "deleted",
+                    subject_type: SUBJECT,
+                    subject_id: &id,
+                    before: Some(&before),
+                    after: None,
+                },
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -40,7 +40,12 @@ pub fn delete(conn: &mut DbConn, id: &str) -> Result<(), ApiError> {
 }
 
 /// In creation order (ids are UUIDv7), `limit + 1` rows after `after_id`.
-pub fn list(conn: &mut DbConn, vendor_id: &str, after_id: Option<String>, limit: i64) -> Result<Vec<ContactRow>, ApiError> {
+pub fn list(
+    conn: &mut DbConn,
+    vendor_id: &str,
+    after_id: Option<String>,
+    limit: i64,
+) -> Result<Vec<ContactRow>, ApiError> {
     let mut q = c::table.filter(c::vendor_id.eq(vendor_id)).into_boxed();
     if let Some(after) = after_id {
         q = q.filter(c::id.gt(after));

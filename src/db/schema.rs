@@ -86,4 +86,11 @@ diesel::table! {
 
 diesel::joinable!(vendor_tags -> vendors (vendor_id));
 diesel::joinable!(vendor_contacts -> vendors (vendor_id));
-diesel::allow_tables_to_appear_in_same_query!(vendors, vendor_tags, vendor_contacts, audit_events, outbox_events, idempotency_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    vendors,
+    vendor_tags,
+    vendor_contacts,
+    audit_events,
+    outbox_events,
+    idempotency_keys
+);

@@ -4,38 +4,94 @@
 use std::{future::Future, pin::Pin};
 
 use actix_web::{
-    error::{JsonPayloadError, PathError, QueryPayloadError},
+    dev::Payload,
+    error::{PathError, QueryPayloadError},
+    http::header,
     web, FromRequest, HttpRequest,
 };
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use validator::Validate;
 
-use crate::error::{ApiError, FieldError};
+use crate::{
+    config::DEFAULT_BODY_LIMIT,
+    error::{ApiError, FieldError},
+    state::AppState,
+};
 
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .content_type_required(true)
-        .content_type(|mime| {
-            mime.type_() == mime::APPLICATION && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
-        })
-        .error_handler(|err, _req| json_error(err).into())
+/// Reads a whole body, refusing it as soon as it passes `limit` bytes.
+pub async fn read_body(mut payload: Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| match e {
+            actix_web::error::PayloadError::Overflow => {
+                ApiError::PayloadTooLarge(format!("the body is over the {limit}-byte limit"))
+            }
+            other => ApiError::BadRequest(format!("could not read the body: {other}")),
+        })?;
+        if buf.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(format!("the body is over the {limit}-byte limit")));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
 }
 
-pub fn json_error(err: JsonPayloadError) -> ApiError {
-    match err {
-        JsonPayloadError::OverflowKnownLength { length, limit } => {
-            ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
+/// `application/json` or any `application/*+json`.
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(Ok(value)) = req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str()) else { return false };
+    let Ok(mime) = value.parse::<mime::Mime>() else { return false };
+    mime.type_() == mime::APPLICATION && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+}
+
+/// Parses a body: not JSON at all is 400; JSON of the wrong shape is 422.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        // serde reports a type error before it reaches a syntax error later on (`[1,2`), so a
+        // shape error only counts as 422 when the whole body is well-formed JSON.
+        if e.classify() == serde_json::error::Category::Data
+            && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err()
+        {
+            return ApiError::BadRequest(format!("malformed JSON: {e}"));
         }
-        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!("the body is over the {limit}-byte limit")),
-        JsonPayloadError::ContentType => {
-            ApiError::UnsupportedMediaType("send the body as Content-Type: application/json".into())
-        }
-        JsonPayloadError::Deserialize(e) => serde_error(&e),
-        JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => {
-            ApiError::PayloadTooLarge("the body is over the limit".into())
-        }
-        other => ApiError::BadRequest(format!("could not read the body: {other}")),
+        serde_error(&e)
+    })
+}
+
+/// The JSON body extractor of this API: the configured size limit (413), a JSON content type
+/// (415), well-formed JSON (400) of the right shape (422), all as problem+json.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let limit =
+            req.app_data::<web::Data<AppState>>().map(|s| s.config.body_limit_bytes).unwrap_or(DEFAULT_BODY_LIMIT);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let payload = payload.take();
+        Box::pin(async move {
+            if let Some(n) = declared.filter(|n| *n > limit) {
+                return Err(ApiError::PayloadTooLarge(format!("the body is {n} bytes; the limit is {limit}")));
+            }
+            if !json {
+                return Err(ApiError::UnsupportedMediaType("send the body as Content-Type: application/json".into()));
+            }
+            let bytes = read_body(payload, limit).await?;
+            parse(&bytes).map(Json)
+        })
     }
 }
 
@@ -78,18 +134,18 @@ pub fn path_config() -> web::PathConfig {
         .error_handler(|err: PathError, _req| ApiError::NotFound(format!("no such resource: {err}")).into())
 }
 
-/// `web::Json<T>` followed by `T::validate()`.
+/// `Json<T>` followed by `T::validate()`.
 pub struct ValidatedJson<T>(pub T);
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> {
-    type Error = actix_web::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let fut = web::Json::<T>::from_request(req, payload);
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = Json::<T>::from_request(req, payload);
         Box::pin(async move {
             let value = fut.await?.into_inner();
-            value.validate().map_err(ApiError::from)?;
+            value.validate()?;
             Ok(ValidatedJson(value))
         })
     }
@@ -107,13 +163,15 @@ mod tests {
     }
 
     fn classify(body: &str) -> ApiError {
-        serde_error(&serde_json::from_str::<T>(body).unwrap_err())
+        parse::<T>(body.as_bytes()).unwrap_err()
     }
 
     #[test]
     fn syntax_is_400_and_shape_is_422_naming_the_field() {
         assert!(matches!(classify("{"), ApiError::BadRequest(_)));
         assert!(matches!(classify("nope"), ApiError::BadRequest(_)));
+        assert!(matches!(classify("[1,2"), ApiError::BadRequest(_)), "type error before a syntax error");
+        assert!(matches!(classify("[1,2]"), ApiError::Validation(_)));
         match classify(r#"{"name":"a","extra":1}"#) {
             ApiError::Validation(e) => assert_eq!(e[0].field, "extra"),
             other => panic!("{other:?}"),

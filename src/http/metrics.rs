@@ -46,15 +46,22 @@ impl Metrics {
         out.push_str("# HELP oversee_http_requests_total HTTP requests handled.\n");
         out.push_str("# TYPE oversee_http_requests_total counter\n");
         for ((m, r, st), s) in map.iter() {
-            let _ = writeln!(out, "oversee_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "oversee_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}",
+                s.count
+            );
         }
         out.push_str("# HELP oversee_http_request_duration_seconds Time to handle a request.\n");
         out.push_str("# TYPE oversee_http_request_duration_seconds histogram\n");
         for ((m, r, st), s) in map.iter() {
             let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{st}\"");
             for (i, le) in BUCKETS.iter().enumerate() {
-                let _ =
-                    writeln!(out, "oversee_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}", s.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "oversee_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}",
+                    s.buckets[i]
+                );
             }
             let _ = writeln!(out, "oversee_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
             let _ = writeln!(out, "oversee_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);

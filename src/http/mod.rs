@@ -1,9 +1,9 @@
 //! HTTP plumbing shared by every resource: extractors, middleware, pagination, ETags.
 
 pub mod etag;
+pub mod ids;
 pub mod json;
 pub mod metrics;
 pub mod pagination;
 pub mod request_id;
-pub mod ids;
 pub mod respond;

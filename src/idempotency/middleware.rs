@@ -8,11 +8,10 @@ use actix_web::{
     middleware::Next,
     web, HttpMessage, HttpResponse,
 };
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use super::{store, HEADER, REPLAYED_HEADER, RETENTION_HOURS};
-use crate::{auth::authenticate, error::ApiError, state::AppState, time};
+use crate::{auth::authenticate, error::ApiError, http::json::read_body, state::AppState, time};
 
 /// Response headers worth replaying; the rest are recomputed per response.
 const KEPT_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
@@ -73,18 +72,6 @@ fn parse_key(value: Option<&HeaderValue>) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::BadRequest("Idempotency-Key must be 1 to 255 printable ASCII characters".into()))
 }
 
-async fn read_body(mut payload: Payload, limit: usize) -> Result<web::Bytes, ApiError> {
-    let mut buf = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
-        if buf.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(format!("the body is over the {limit}-byte limit")));
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(buf.freeze())
-}
-
 fn request_hash(method: &str, uri: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(method.as_bytes());
@@ -109,7 +96,8 @@ fn replay(prior: store::StoredKey, hash: &str) -> Result<HttpResponse, ApiError>
     };
     let status = StatusCode::from_u16(status as u16).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut res = HttpResponse::build(status);
-    let headers: Vec<(String, String)> = serde_json::from_str(prior.response_headers.as_deref().unwrap_or("[]")).unwrap_or_default();
+    let headers: Vec<(String, String)> =
+        serde_json::from_str(prior.response_headers.as_deref().unwrap_or("[]")).unwrap_or_default();
     for (name, value) in headers {
         if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
             res.insert_header((n, v));

@@ -22,26 +22,37 @@ pub enum Claim {
 
 /// Claims the key for this request, or returns the earlier use. Keys older than `cutoff` are
 /// forgotten first so they can be reused.
-pub fn claim(conn: &mut DbConn, principal: &str, key: &str, hash: &str, now: &str, cutoff: &str) -> Result<Claim, ApiError> {
-    diesel::delete(k::table.filter(k::principal.eq(principal)).filter(k::idem_key.eq(key)).filter(k::created_at.lt(cutoff)))
-        .execute(conn)?;
+pub fn claim(
+    conn: &mut DbConn,
+    principal: &str,
+    key: &str,
+    hash: &str,
+    now: &str,
+    cutoff: &str,
+) -> Result<Claim, ApiError> {
+    diesel::delete(
+        k::table.filter(k::principal.eq(principal)).filter(k::idem_key.eq(key)).filter(k::created_at.lt(cutoff)),
+    )
+    .execute(conn)?;
     if let Some(row) =
         k::table.filter(k::principal.eq(principal)).filter(k::idem_key.eq(key)).first::<StoredKey>(conn).optional()?
     {
         return Ok(Claim::Seen(row));
     }
     diesel::insert_into(k::table)
-        .values((
-            k::principal.eq(principal),
-            k::idem_key.eq(key),
-            k::request_hash.eq(hash),
-            k::created_at.eq(now),
-        ))
+        .values((k::principal.eq(principal), k::idem_key.eq(key), k::request_hash.eq(hash), k::created_at.eq(now)))
         .execute(conn)?;
     Ok(Claim::Fresh)
 }
 
-pub fn complete(conn: &mut DbConn, principal: &str, key: &str, status: i32, headers: &str, body: &str) -> Result<(), ApiError> {
+pub fn complete(
+    conn: &mut DbConn,
+    principal: &str,
+    key: &str,
+    status: i32,
+    headers: &str,
+    body: &str,
+) -> Result<(), ApiError> {
     diesel::update(k::table.filter(k::principal.eq(principal)).filter(k::idem_key.eq(key)))
         .set((k::status_code.eq(status), k::response_headers.eq(headers), k::response_body.eq(body)))
         .execute(conn)?;

@@ -50,7 +50,7 @@ pub fn risk_tier(p: &PiProfile) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Access::*;
+    use Access::{Processes, Stores, Transmits};
     use Criticality::*;
 
     fn tier(handles_pi: bool, els: &[PiElement], records: Option<i64>, access: Access, crit: Criticality) -> i32 {
@@ -59,10 +59,10 @@ mod tests {
 
     #[test]
     fn without_pi_only_business_criticality_counts() {
-        assert_eq!(tier(false, &[], None, None, Low), 3);
-        assert_eq!(tier(false, &[], None, None, Medium), 3);
-        assert_eq!(tier(false, &[], None, None, High), 2);
-        assert_eq!(tier(false, &[], None, None, Critical), 2);
+        assert_eq!(tier(false, &[], None, Access::None, Low), 3);
+        assert_eq!(tier(false, &[], None, Access::None, Medium), 3);
+        assert_eq!(tier(false, &[], None, Access::None, High), 2);
+        assert_eq!(tier(false, &[], None, Access::None, Critical), 2);
         // Records or access without PI do not raise the tier.
         assert_eq!(tier(false, &[], Some(1_000_000), Stores, Low), 3);
     }

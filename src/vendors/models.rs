@@ -151,6 +151,10 @@ fn check_pi_profile(f: &VendorFields) -> Result<(), ValidationError> {
         return Err(ValidationError::new("pi_elements")
             .with_message("pi_elements are listed but handles_pi is false; set handles_pi to true".into()));
     }
+    if !f.handles_pi && f.access != Access::None {
+        return Err(ValidationError::new("access")
+            .with_message("access describes how the vendor touches PI; with handles_pi false it must be none".into()));
+    }
     if f.handles_pi && f.access == Access::None {
         return Err(ValidationError::new("access")
             .with_message("a vendor that handles PI must store, process or transmit it (access is none)".into()));

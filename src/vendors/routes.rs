@@ -7,9 +7,9 @@ use super::{
 };
 use crate::{
     audit::store::{self as audit, Change},
-    auth::{Access, Principal},
+    auth::{perm, Authorized},
     error::{ApiError, ApiResult, ReadErrors, WriteErrors},
-    http::{etag, ids, pagination, respond},
+    http::{etag, ids, json::Json, pagination, respond},
     state::AppState,
     time,
 };
@@ -35,21 +35,36 @@ const SUBJECT: &str = "vendor";
 #[post("/vendors")]
 pub async fn create_vendor(
     state: web::Data<AppState>,
-    who: Principal,
-    body: web::Json<CreateVendor>,
+    who: Authorized<perm::VendorsWrite>,
+    body: Json<CreateVendor>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsWrite)?;
     let fields = VendorFields::from(body.into_inner()).normalized();
     fields.validate()?;
     let now = time::now();
     let tags = fields.tags.clone();
-    let row = fields.into_row(RowMeta { id: ids::new(), version: 1, created_at: now.clone(), updated_at: now, archived_at: None });
+    let row = fields.into_row(RowMeta {
+        id: ids::new(),
+        version: 1,
+        created_at: now.clone(),
+        updated_at: now,
+        archived_at: None,
+    });
     let vendor = state
         .db
         .write(move |c| {
             store::insert(c, &row, &tags)?;
             let vendor = Vendor::from(row);
-            audit::record(c, &who, Change { action: "created", subject_type: SUBJECT, subject_id: &vendor.id, before: None, after: Some(&vendor) })?;
+            audit::record(
+                c,
+                &who.0,
+                Change {
+                    action: "created",
+                    subject_type: SUBJECT,
+                    subject_id: &vendor.id,
+                    before: None,
+                    after: Some(&vendor),
+                },
+            )?;
             Ok(vendor)
         })
         .await?;
@@ -66,8 +81,11 @@ pub async fn create_vendor(
     responses((status = 200, description = "A page of vendors", body = pagination::Page<Vendor>), ReadErrors)
 )]
 #[get("/vendors")]
-pub async fn list_vendors(state: web::Data<AppState>, who: Principal, query: web::Query<VendorQuery>) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsRead)?;
+pub async fn list_vendors(
+    state: web::Data<AppState>,
+    _who: Authorized<perm::VendorsRead>,
+    query: web::Query<VendorQuery>,
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     if let Some(t) = q.risk_tier {
@@ -102,8 +120,11 @@ pub async fn list_vendors(state: web::Data<AppState>, who: Principal, query: web
     responses((status = 200, description = "The vendor", body = Vendor, headers(("ETag" = String, description = "The version"))), ReadErrors)
 )]
 #[get("/vendors/{id}")]
-pub async fn get_vendor(state: web::Data<AppState>, who: Principal, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsRead)?;
+pub async fn get_vendor(
+    state: web::Data<AppState>,
+    _who: Authorized<perm::VendorsRead>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, SUBJECT)?;
     let row = state.db.read(move |c| store::get_required(c, &id)).await?;
     let vendor = Vendor::from(row);
@@ -124,12 +145,11 @@ pub async fn get_vendor(state: web::Data<AppState>, who: Principal, path: web::P
 #[patch("/vendors/{id}")]
 pub async fn update_vendor(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Authorized<perm::VendorsWrite>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<UpdateVendor>,
+    body: Json<UpdateVendor>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsWrite)?;
     let id = ids::parse(&path, SUBJECT)?;
     let expected = etag::if_match(&req)?;
     let patch = body.into_inner();
@@ -153,7 +173,17 @@ pub async fn update_vendor(
             });
             store::update(c, &row, &tags)?;
             let after = Vendor::from(row);
-            audit::record(c, &who, Change { action: "updated", subject_type: SUBJECT, subject_id: &after.id, before: Some(&before), after: Some(&after) })?;
+            audit::record(
+                c,
+                &who.0,
+                Change {
+                    action: "updated",
+                    subject_type: SUBJECT,
+                    subject_id: &after.id,
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )?;
             Ok(after)
         })
         .await?;
@@ -174,11 +204,10 @@ pub async fn update_vendor(
 #[delete("/vendors/{id}")]
 pub async fn archive_vendor(
     state: web::Data<AppState>,
-    who: Principal,
+    who: Authorized<perm::VendorsWrite>,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    who.require(Access::VendorsWrite)?;
     let id = ids::parse(&path, SUBJECT)?;
     let expected = etag::if_match(&req)?;
     state
@@ -197,7 +226,17 @@ pub async fn archive_vendor(
             let tags = before.tags.clone();
             store::update(c, &row, &tags)?;
             let after = Vendor::from(row);
-            audit::record(c, &who, Change { action: "archived", subject_type: SUBJECT, subject_id: &after.id, before: Some(&before), after: Some(&after) })
+            audit::record(
+                c,
+                &who.0,
+                Change {
+                    action: "archived",
+                    subject_type: SUBJECT,
+                    subject_id: &after.id,
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -29,7 +29,9 @@ fn name_taken(conn: &mut DbConn, name_key: &str, except_id: &str) -> Result<bool
 }
 
 fn conflict(name: &str) -> ApiError {
-    ApiError::Conflict(format!("an active vendor named '{name}' already exists (names are compared case-insensitively)"))
+    ApiError::Conflict(format!(
+        "an active vendor named '{name}' already exists (names are compared case-insensitively)"
+    ))
 }
 
 /// Maps the unique-index race (two creates at once) to the same 409 as the explicit check.

@@ -1,0 +1,197 @@
+//! Every route under /api/v1, read from the OpenAPI spec that is built from the same registration
+//! as the routes: bad tokens get 401, roles outside the route's declared list get 403, and roles
+//! inside it get past authorization. A new route without a declared role list fails here.
+
+use actix_web::{http::Method, test::TestRequest};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+
+use crate::support::{assert_problem, claims, sign, TestApp, SECRET};
+
+const ALL_ROLES: [&str; 7] = ["admin", "procurement", "legal", "security", "auditor", "integration", "respondent"];
+
+struct Operation {
+    method: Method,
+    path: String,
+    roles: Vec<String>,
+}
+
+fn operations() -> Vec<Operation> {
+    let spec = serde_json::to_value(oversee::openapi()).unwrap();
+    let mut ops = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if !path.starts_with(oversee::API_PREFIX) {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let requirement = &op["security"][0]["bearer"];
+            let roles: Vec<String> = requirement
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} declares no bearer security requirement"))
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect();
+            assert!(!roles.is_empty(), "{method} {path} lists no roles");
+            for r in &roles {
+                assert!(ALL_ROLES.contains(&r.as_str()), "{method} {path}: unknown role {r} in spec");
+            }
+            // Path parameters get a well-formed id that names nothing.
+            let concrete = path
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { uuid::Uuid::now_v7().to_string() } else { seg.to_string() })
+                .collect::<Vec<_>>()
+                .join("/");
+            ops.push(Operation { method: method.to_uppercase().parse().unwrap(), path: concrete, roles });
+        }
+    }
+    assert!(ops.len() >= 10, "expected every API route, found {}", ops.len());
+    ops
+}
+
+fn request(op: &Operation, authorization: Option<String>) -> TestRequest {
+    let mut req = TestRequest::default().method(op.method.clone()).uri(&op.path);
+    if let Some(a) = authorization {
+        req = req.insert_header(("Authorization", a));
+    }
+    if op.method == Method::POST || op.method == Method::PATCH || op.method == Method::PUT {
+        // Deliberately invalid: authorization must be decided before the body is read.
+        req = req.set_json(json!({"unexpected": true}));
+    }
+    req
+}
+
+fn with(f: impl Fn(&mut Value)) -> String {
+    let mut c = claims("mallory@example.com", "admin");
+    f(&mut c);
+    format!("Bearer {}", sign(&c, SECRET))
+}
+
+fn bad_tokens() -> Vec<(&'static str, Option<String>)> {
+    let now = chrono::Utc::now().timestamp();
+    let alg_none = {
+        use base64::Engine;
+        let e = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("Bearer {}.{}.", e(json!({"alg": "none", "typ": "JWT"})), e(claims("mallory@example.com", "admin")))
+    };
+    let hs384 = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS384),
+        &claims("mallory@example.com", "admin"),
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let rs256 = jsonwebtoken::encode(
+        &Header::new(Algorithm::RS256),
+        &claims("mallory@example.com", "admin"),
+        &EncodingKey::from_rsa_pem(include_bytes!("../fixtures/rsa-private.pem")).unwrap(),
+    )
+    .unwrap();
+    vec![
+        ("missing", None),
+        ("not bearer", Some(format!("Basic {}", "YWRtaW46YWRtaW4="))),
+        ("garbage", Some("Bearer not.a.jwt".into())),
+        ("expired", Some(with(|c| c["exp"] = json!(now - 3600)))),
+        ("not yet valid", Some(with(|c| c["nbf"] = json!(now + 3600)))),
+        (
+            "wrong signature",
+            Some(format!("Bearer {}", sign(&claims("m@example.com", "admin"), "another-secret-of-enough-length-000"))),
+        ),
+        ("alg none", Some(alg_none)),
+        ("other algorithm HS384", Some(format!("Bearer {hs384}"))),
+        ("other algorithm RS256", Some(format!("Bearer {rs256}"))),
+        ("wrong issuer", Some(with(|c| c["iss"] = json!("someone-else")))),
+        ("wrong audience", Some(with(|c| c["aud"] = json!("another-api")))),
+        ("unknown role", Some(with(|c| c["role"] = json!("superuser")))),
+        (
+            "no exp",
+            Some(with(|c| {
+                c.as_object_mut().unwrap().remove("exp");
+            })),
+        ),
+    ]
+}
+
+#[actix_web::test]
+async fn every_route_rejects_bad_tokens_with_401() {
+    let app = TestApp::new().await;
+    for op in operations() {
+        for (case, auth) in bad_tokens() {
+            let res = app.send(request(&op, auth)).await;
+            assert_problem(&res, 401);
+            assert!(
+                res.header("www-authenticate").unwrap_or_default().starts_with("Bearer"),
+                "{case}: {} {}",
+                op.method,
+                op.path
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn every_route_enforces_its_declared_roles() {
+    let app = TestApp::new().await;
+    for op in operations() {
+        for role in ALL_ROLES {
+            let res = app.send(request(&op, Some(format!("Bearer {}", app.token(role))))).await;
+            if op.roles.iter().any(|r| r == role) {
+                assert!(
+                    res.status != 401 && res.status != 403,
+                    "{} {} should let {role} through, got {}: {}",
+                    op.method,
+                    op.path,
+                    res.status,
+                    res.text
+                );
+            } else {
+                assert_eq!(res.status, 403, "{} {} should refuse {role}: {}", op.method, op.path, res.text);
+                assert_problem(&res, 403);
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn rs256_and_es256_keys_from_an_identity_provider() {
+    for (public, private, alg) in [
+        (
+            include_str!("../fixtures/rsa-public.pem"),
+            &include_bytes!("../fixtures/rsa-private.pem")[..],
+            Algorithm::RS256,
+        ),
+        (
+            include_str!("../fixtures/ec-public.pem"),
+            &include_bytes!("../fixtures/ec-private.pem")[..],
+            Algorithm::ES256,
+        ),
+    ] {
+        let app = TestApp::with_env(&[("OVERSEE_JWT_PUBLIC_KEY", public)]).await;
+        let key = match alg {
+            Algorithm::RS256 => EncodingKey::from_rsa_pem(private).unwrap(),
+            _ => EncodingKey::from_ec_pem(private).unwrap(),
+        };
+        let good = jsonwebtoken::encode(&Header::new(alg), &claims("idp-user", "auditor"), &key).unwrap();
+        let res = app
+            .send(TestRequest::get().uri("/api/v1/vendors").insert_header(("Authorization", format!("Bearer {good}"))))
+            .await;
+        assert_eq!(res.status, 200, "{alg:?}: {}", res.text);
+        // HS256 signed with the public key as the secret: the classic algorithm-confusion attack.
+        let confused = sign(&claims("idp-user", "admin"), public);
+        let res = app
+            .send(
+                TestRequest::get()
+                    .uri("/api/v1/vendors")
+                    .insert_header(("Authorization", format!("Bearer {confused}"))),
+            )
+            .await;
+        assert_problem(&res, 401);
+    }
+}
+
+#[actix_web::test]
+async fn operations_endpoints_need_no_token() {
+    let app = TestApp::new().await;
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+        let res = app.send(TestRequest::get().uri(path)).await;
+        assert_eq!(res.status, 200, "{path}");
+    }
+}

@@ -1,0 +1,12 @@
+//! Black-box tests through HTTP, one binary. Runs on SQLite by default and on PostgreSQL when
+//! OVERSEE_TEST_DATABASE_URL is set.
+
+mod access;
+mod audit;
+mod contacts;
+mod errors;
+mod idempotency;
+mod operations;
+mod spec;
+mod support;
+mod vendors;

@@ -1,0 +1,179 @@
+//! The test harness: each `TestApp` runs the real application on its own fresh database
+//! (a SQLite file in a temp folder, or a PostgreSQL schema when OVERSEE_TEST_DATABASE_URL is set)
+//! and removes it when dropped.
+
+use std::{collections::HashMap, path::PathBuf};
+
+use actix_http::Request;
+use actix_service::{boxed::RcService, Service, ServiceExt};
+use actix_web::{
+    dev::ServiceResponse,
+    http::{header::HeaderMap, Method, StatusCode},
+    test,
+};
+use diesel::{connection::SimpleConnection, Connection};
+use jsonwebtoken::{EncodingKey, Header};
+use oversee::{auth::JwtKeys, config::Config, db::Db, state::AppState};
+use serde_json::{json, Value};
+
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256!";
+
+enum Storage {
+    SqliteDir(PathBuf),
+    PostgresSchema { base_url: String, schema: String },
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        match self {
+            Storage::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Storage::PostgresSchema { base_url, schema } => {
+                if let Ok(mut c) = diesel::PgConnection::establish(base_url) {
+                    let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                }
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    #[allow(dead_code)]
+    pub state: AppState,
+    svc: RcService<Request, ServiceResponse, actix_web::Error>,
+    // Dropped after `state`, so the pool is gone before the database is removed.
+    _storage: Storage,
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Res {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_env(&[]).await
+    }
+
+    /// Extra settings override the test defaults, e.g. `[("OVERSEE_JWT_PUBLIC_KEY", pem)]`.
+    pub async fn with_env(extra: &[(&str, &str)]) -> TestApp {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("oversee-test-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (url, storage) = match std::env::var("OVERSEE_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
+            Some(base) => {
+                let schema = format!("t_{id}");
+                let mut c = diesel::PgConnection::establish(&base).expect("connect to OVERSEE_TEST_DATABASE_URL");
+                c.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+                let _ = std::fs::remove_dir_all(&dir);
+                (url, Storage::PostgresSchema { base_url: base, schema })
+            }
+            None => (dir.join("oversee.db").to_string_lossy().into_owned(), Storage::SqliteDir(dir.clone())),
+        };
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".into(), url),
+            ("OVERSEE_JWT_SECRET".into(), SECRET.into()),
+            ("OVERSEE_DATA_DIR".into(), std::env::temp_dir().to_string_lossy().into_owned()),
+        ]);
+        for (k, v) in extra {
+            env.insert(k.to_string(), v.to_string());
+        }
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+        let db = Db::connect(&config.database_url).expect("test database");
+        db.migrate().expect("migrations");
+        let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir).expect("keys");
+        let state = AppState::new(config, db, keys);
+        let svc = test::init_service(oversee::app(state.clone())).await;
+        let svc = actix_service::boxed::rc_service(svc.map(|r| r.map_into_boxed_body()));
+        TestApp { state, svc, _storage: storage }
+    }
+
+    pub fn token(&self, role: &str) -> String {
+        self.token_for("tester@example.com", role)
+    }
+
+    pub fn token_for(&self, sub: &str, role: &str) -> String {
+        sign(&claims(sub, role), SECRET)
+    }
+
+    pub async fn send(&self, req: test::TestRequest) -> Res {
+        let res = match self.svc.call(req.to_request()).await {
+            Ok(r) => r,
+            // Errors raised by middleware become responses exactly as the server would send them.
+            Err(e) => {
+                let r = e.as_response_error().error_response();
+                let (req, _) = test::TestRequest::default().to_srv_request().into_parts();
+                ServiceResponse::new(req, r)
+            }
+        };
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Res { status, headers, body, text }
+    }
+
+    /// A JSON request as `role`.
+    pub async fn call(&self, method: Method, path: &str, role: &str, body: Option<Value>) -> Res {
+        let mut req = test::TestRequest::default()
+            .method(method)
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {}", self.token(role))));
+        if let Some(b) = body {
+            req = req.set_json(b);
+        }
+        self.send(req).await
+    }
+
+    pub async fn get(&self, path: &str, role: &str) -> Res {
+        self.call(Method::GET, path, role, None).await
+    }
+
+    pub async fn post(&self, path: &str, role: &str, body: Value) -> Res {
+        self.call(Method::POST, path, role, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, role: &str, body: Value) -> Res {
+        self.call(Method::PATCH, path, role, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, role: &str) -> Res {
+        self.call(Method::DELETE, path, role, None).await
+    }
+
+    /// Creates a vendor as admin and returns its JSON.
+    pub async fn vendor(&self, body: Value) -> Value {
+        let res = self.post("/api/v1/vendors", "admin", body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        res.body
+    }
+}
+
+pub fn claims(sub: &str, role: &str) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({"sub": sub, "role": role, "iss": "oversee", "aud": "oversee-api", "iat": now, "nbf": now, "exp": now + 3600})
+}
+
+pub fn sign(claims: &Value, secret: &str) -> String {
+    jsonwebtoken::encode(&Header::default(), claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+}
+
+/// Asserts a problem+json response with the given status.
+pub fn assert_problem(res: &Res, status: u16) {
+    assert_eq!(res.status.as_u16(), status, "{}", res.text);
+    assert_eq!(res.header("content-type").as_deref(), Some("application/problem+json"), "{}", res.text);
+    assert_eq!(res.body["status"], status);
+    assert!(res.body["title"].is_string() && res.body["detail"].is_string() && res.body["type"].is_string());
+}
