@@ -52,7 +52,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
-        Self::from_lookup(|name| var(name))
+        Self::from_lookup(var)
     }
 
     /// Same as `from_env`, over any lookup, so it can be tested without touching the process env.

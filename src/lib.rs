@@ -124,6 +124,7 @@ pub fn app(
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(not_found))
         .wrap(from_fn(idempotency::middleware::middleware))
+        .wrap(from_fn(http::json::reject_nul_in_query))
         .wrap(from_fn(http::metrics::middleware))
         .wrap(from_fn(http::request_id::middleware))
 }

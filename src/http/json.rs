@@ -44,9 +44,27 @@ fn is_json(req: &HttpRequest) -> bool {
     mime.type_() == mime::APPLICATION && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
 }
 
-/// Parses a body: not JSON at all is 400; JSON of the wrong shape is 422.
+/// True when a JSON text holds the escape `\u0000` (a NUL character). Raw control characters
+/// are already invalid JSON, so the escape is the only way a NUL gets in.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    let mut backslashes = 0usize;
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if *b == b'u' && backslashes % 2 == 1 && bytes.get(i + 1..i + 5).is_some_and(|h| h == b"0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
+}
+
+/// Parses a body: not JSON at all is 400; JSON of the wrong shape is 422. Text with a NUL
+/// character is refused (422): PostgreSQL cannot store it, and no field of ours needs it.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    let value = serde_json::from_slice(bytes).map_err(|e| {
         // serde reports a type error before it reaches a syntax error later on (`[1,2`), so a
         // shape error only counts as 422 when the whole body is well-formed JSON.
         if e.classify() == serde_json::error::Category::Data
@@ -55,7 +73,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             return ApiError::BadRequest(format!("malformed JSON: {e}"));
         }
         serde_error(&e)
-    })
+    })?;
+    if has_nul_escape(bytes) {
+        return Err(ApiError::invalid("body", "text must not contain NUL (\\u0000) characters"));
+    }
+    Ok(value)
 }
 
 /// The JSON body extractor of this API: the configured size limit (413), a JSON content type
@@ -118,6 +140,17 @@ fn between_backticks(s: &str) -> Option<&str> {
     Some(&s[start..start + len])
 }
 
+/// Refuses query strings carrying a NUL character (`%00`) before any handler sees them.
+pub async fn reject_nul_in_query(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.query_string().to_ascii_lowercase().contains("%00") {
+        return Err(ApiError::BadRequest("the query string must not contain NUL (%00) characters".into()).into());
+    }
+    next.call(req).await
+}
+
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
         let detail = match &err {
@@ -172,6 +205,8 @@ mod tests {
         assert!(matches!(classify("nope"), ApiError::BadRequest(_)));
         assert!(matches!(classify("[1,2"), ApiError::BadRequest(_)), "type error before a syntax error");
         assert!(matches!(classify("[1,2]"), ApiError::Validation(_)));
+        assert!(matches!(classify(r#"{"name":"a\u0000b"}"#), ApiError::Validation(_)));
+        assert!(parse::<T>(br#"{"name":"a\\u0000b"}"#).is_ok(), "an escaped backslash followed by u0000 is plain text");
         match classify(r#"{"name":"a","extra":1}"#) {
             ApiError::Validation(e) => assert_eq!(e[0].field, "extra"),
             other => panic!("{other:?}"),

@@ -82,3 +82,12 @@ async fn bad_if_match_is_400() {
         .set_json(json!({"name": "B"}));
     assert_problem(&app.send(req).await, 400);
 }
+
+#[actix_web::test]
+async fn nul_characters_are_refused_before_the_database() {
+    let app = TestApp::new().await;
+    let res = app.post("/api/v1/vendors", "admin", json!({"name": "Nul\u{0}Corp"})).await;
+    assert_problem(&res, 422);
+    assert_problem(&app.get("/api/v1/vendors?q=a%00b", "admin").await, 400);
+    assert_problem(&app.get("/api/v1/audit-events?actor=%00", "admin").await, 400);
+}
