@@ -45,6 +45,8 @@ pub const API_PREFIX: &str = "/api/v1";
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerScheme),
+    // Schemas used only by query parameters are not collected from the routes; list them here.
+    components(schemas(vendors::models::VendorSort)),
     tags(
         (name = "vendors", description = "Service providers and their contacts"),
         (name = "audit", description = "The audit trail"),

@@ -116,7 +116,9 @@ fn default_role() -> ContactRole {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Dana Lee", "email": "dana@acme.example", "role": "security"}))]
 pub struct CreateContact {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// Default `primary`.
     #[serde(default = "default_role")]
@@ -134,7 +136,9 @@ impl From<CreateContact> for ContactFields {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateContact {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     pub role: Option<ContactRole>,
     #[serde(default, deserialize_with = "double_option")]

@@ -261,13 +261,20 @@ fn default_criticality() -> Criticality {
 pub struct CreateVendor {
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(max_length = 300)]
     pub legal_name: Option<String>,
+    /// An http(s) URL.
+    #[schema(pattern = "^https?://", max_length = 2000)]
     pub website: Option<String>,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// Default `prospect`.
     #[serde(default = "default_status")]
     pub status: VendorStatus,
+    #[schema(format = Email, max_length = 254)]
     pub owner_email: Option<String>,
+    /// When true, `access` must not be `none`; when false, `pi_elements` must be empty and
+    /// `access` must be `none`.
     #[serde(default)]
     pub handles_pi: bool,
     #[serde(default)]
@@ -280,7 +287,9 @@ pub struct CreateVendor {
     /// Default `medium`.
     #[serde(default = "default_criticality")]
     pub criticality: Criticality,
+    /// Up to 50 tags of 1 to 64 characters without spaces; stored lowercased.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub tags: Vec<String>,
 }
 
@@ -313,14 +322,14 @@ pub struct UpdateVendor {
     #[schema(value_type = Option<String>)]
     pub legal_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^https?://")]
     pub website: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     pub status: Option<VendorStatus>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email)]
     pub owner_email: Option<Option<String>>,
     pub handles_pi: Option<bool>,
     pub pi_elements: Option<Vec<PiElement>>,
