@@ -55,6 +55,11 @@ pub enum Access {
     VendorsRead,
     VendorsWrite,
     AuditRead,
+    ContractsRead,
+    ContractsWrite,
+    ClausesWrite,
+    ClauseTypesWrite,
+    SettingsWrite,
 }
 
 impl Access {
@@ -64,6 +69,10 @@ impl Access {
             Access::VendorsRead => &[Admin, Procurement, Legal, Security, Auditor, Integration],
             Access::VendorsWrite => &[Admin, Procurement],
             Access::AuditRead => &[Admin, Auditor],
+            Access::ContractsRead => &[Admin, Procurement, Legal, Security, Auditor, Integration],
+            Access::ContractsWrite => &[Admin, Procurement, Legal],
+            Access::ClausesWrite => &[Admin, Legal],
+            Access::ClauseTypesWrite | Access::SettingsWrite => &[Admin],
         }
     }
 }
@@ -261,7 +270,16 @@ pub mod perm {
             }
         )+};
     }
-    permissions!(VendorsRead, VendorsWrite, AuditRead);
+    permissions!(
+        VendorsRead,
+        VendorsWrite,
+        AuditRead,
+        ContractsRead,
+        ContractsWrite,
+        ClausesWrite,
+        ClauseTypesWrite,
+        SettingsWrite
+    );
 }
 
 /// A principal whose role has been checked against `P`. As an extractor it runs before the body

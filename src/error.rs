@@ -247,3 +247,17 @@ pub enum WriteErrors {
     #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json")]
     Unavailable(Problem),
 }
+
+/// Combines `validator` results with cross-field checks into one 422 listing every problem.
+pub fn validate_all(result: Result<(), validator::ValidationErrors>, extra: Vec<FieldError>) -> ApiResult<()> {
+    let mut errors = match result.map_err(ApiError::from) {
+        Err(ApiError::Validation(v)) => v,
+        _ => vec![],
+    };
+    errors.extend(extra);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}

@@ -5,8 +5,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clauses;
+pub mod compliance;
 pub mod config;
 pub mod contacts;
+pub mod contracts;
 pub mod db;
 pub mod error;
 pub mod http;
@@ -49,6 +52,9 @@ pub const API_PREFIX: &str = "/api/v1";
     components(schemas(vendors::models::VendorSort)),
     tags(
         (name = "vendors", description = "Service providers and their contacts"),
+        (name = "contracts", description = "Contracts with service providers, and their renewals, amendments and terminations"),
+        (name = "clauses", description = "Clause types and the clauses recorded on contracts"),
+        (name = "compliance", description = "The 17.03(2)(f)2 evaluation: is the provider required by contract to protect the PI?"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
@@ -85,8 +91,19 @@ where
         scope::scope(API_PREFIX)
             .configure(vendors::routes::configure)
             .configure(contacts::routes::configure)
+            .configure(contracts::routes::configure)
+            .configure(clauses::routes::configure)
+            .configure(compliance::routes::configure)
             .configure(audit::routes::configure),
     )
+}
+
+/// Applies migrations and installs the built-in data (clause types). Run at start by `serve` and
+/// `migrate`, and by the tests, so every database has the same baseline.
+pub fn prepare_database(db: &db::Db) -> Result<usize, String> {
+    let ran = db.migrate()?;
+    db.write_blocking(|c| clauses::store::install_builtins(c)).map_err(|e| format!("installing built-in data: {e}"))?;
+    Ok(ran)
 }
 
 /// The OpenAPI document, as `oversee openapi` writes it and `/openapi.json` serves it.

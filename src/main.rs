@@ -78,7 +78,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Migrate => {
             let db = Db::connect(&config.database_url)?;
-            let n = db.migrate()?;
+            let n = oversee::prepare_database(&db)?;
             eprintln!("applied {n} migration(s)");
             Ok(())
         }
@@ -100,7 +100,7 @@ fn init_logging(format: LogFormat) {
 fn serve(config: Config) -> Result<(), String> {
     init_logging(config.log_format);
     let db = Db::connect(&config.database_url)?;
-    let applied = db.migrate()?;
+    let applied = oversee::prepare_database(&db)?;
     let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir)?;
     let bind = config.bind;
     let where_data = if config.database_is_default {

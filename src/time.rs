@@ -22,3 +22,18 @@ mod tests {
         assert_eq!(a.len(), b.len());
     }
 }
+
+/// Calendar dates are stored as `YYYY-MM-DD` text.
+pub fn date_text(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Reads a stored date; stored dates were written by `date_text`, so a failure is corruption.
+pub fn parse_date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+}
+
+/// "Today" for `as_of` defaults, in UTC.
+pub fn today() -> chrono::NaiveDate {
+    Utc::now().date_naive()
+}

@@ -94,3 +94,92 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     idempotency_keys
 );
+
+diesel::table! {
+    contracts (id) {
+        id -> Text,
+        vendor_id -> Text,
+        title -> Text,
+        kind -> Text,
+        entered_on -> Text,
+        effective_on -> Nullable<Text>,
+        ends_on -> Nullable<Text>,
+        auto_renews -> Bool,
+        renewal_term_months -> Nullable<Integer>,
+        notice_days -> Nullable<Integer>,
+        status -> Text,
+        terminated_on -> Nullable<Text>,
+        value_cents -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        owner_email -> Nullable<Text>,
+        document_text -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+        deleted_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    contract_events (id) {
+        id -> Text,
+        contract_id -> Text,
+        kind -> Text,
+        executed_on -> Text,
+        summary -> Nullable<Text>,
+        clauses_added -> Text,
+        clauses_removed -> Text,
+        previous_ends_on -> Nullable<Text>,
+        new_ends_on -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    clause_types (key) {
+        key -> Text,
+        title -> Text,
+        description -> Text,
+        supports -> Text,
+        builtin -> Bool,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    contract_clauses (contract_id, clause_type) {
+        contract_id -> Text,
+        clause_type -> Text,
+        status -> Text,
+        effective_from -> Text,
+        effective_to -> Nullable<Text>,
+        section_ref -> Nullable<Text>,
+        excerpt -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        verified_by -> Nullable<Text>,
+        verified_at -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::joinable!(contracts -> vendors (vendor_id));
+diesel::joinable!(contract_events -> contracts (contract_id));
+diesel::joinable!(contract_clauses -> contracts (contract_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    contracts,
+    vendors,
+    contract_events,
+    contract_clauses,
+    clause_types,
+    settings
+);

@@ -80,17 +80,24 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// The JSON body extractor of this API: the configured size limit (413), a JSON content type
-/// (415), well-formed JSON (400) of the right shape (422), all as problem+json.
-pub struct Json<T>(pub T);
+/// Routes whose bodies carry a document (a contract's text) accept this much on top of the
+/// configured limit.
+pub const DOCUMENT_ALLOWANCE: usize = 2 * 1024 * 1024 + 64 * 1024;
 
-impl<T> Json<T> {
+/// The JSON body extractor of this API: the configured size limit plus `EXTRA` bytes (413), a
+/// JSON content type (415), well-formed JSON (400) of the right shape (422), all as problem+json.
+pub struct Json<T, const EXTRA: usize = 0>(pub T);
+
+/// For bodies that may carry a contract's text.
+pub type DocumentJson<T> = Json<T, DOCUMENT_ALLOWANCE>;
+
+impl<T, const EXTRA: usize> Json<T, EXTRA> {
     pub fn into_inner(self) -> T {
         self.0
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + 'static, const EXTRA: usize> FromRequest for Json<T, EXTRA> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 

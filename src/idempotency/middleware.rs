@@ -11,7 +11,13 @@ use actix_web::{
 use sha2::{Digest, Sha256};
 
 use super::{store, HEADER, REPLAYED_HEADER, RETENTION_HOURS};
-use crate::{auth::authenticate, error::ApiError, http::json::read_body, state::AppState, time};
+use crate::{
+    auth::authenticate,
+    error::ApiError,
+    http::json::{read_body, DOCUMENT_ALLOWANCE},
+    state::AppState,
+    time,
+};
 
 /// Response headers worth replaying; the rest are recomputed per response.
 const KEPT_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
@@ -28,7 +34,8 @@ pub async fn middleware(
     let Ok(principal) = authenticate(req.request()) else { return next.call(req).await };
     let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::Internal("no state".into()))?;
 
-    let body = read_body(req.take_payload(), state.config.body_limit_bytes).await?;
+    // The route's own extractor enforces its exact limit; this only bounds what is buffered.
+    let body = read_body(req.take_payload(), state.config.body_limit_bytes + DOCUMENT_ALLOWANCE).await?;
     let hash = request_hash(req.method().as_str(), &req.uri().to_string(), &body);
     req.set_payload(Payload::from(body));
 

@@ -91,7 +91,7 @@ impl TestApp {
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
         let db = Db::connect(&config.database_url).expect("test database");
-        db.migrate().expect("migrations");
+        oversee::prepare_database(&db).expect("migrations");
         let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir).expect("keys");
         let state = AppState::new(config, db, keys);
         let svc = test::init_service(oversee::app(state.clone())).await;
