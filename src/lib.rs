@@ -102,7 +102,7 @@ where
 /// `migrate`, and by the tests, so every database has the same baseline.
 pub fn prepare_database(db: &db::Db) -> Result<usize, String> {
     let ran = db.migrate()?;
-    db.write_blocking(|c| clauses::store::install_builtins(c)).map_err(|e| format!("installing built-in data: {e}"))?;
+    db.write_blocking(clauses::store::install_builtins).map_err(|e| format!("installing built-in data: {e}"))?;
     Ok(ran)
 }
 

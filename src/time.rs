@@ -11,18 +11,6 @@ pub fn now() -> String {
     format(Utc::now())
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixed_width_sorts_as_time() {
-        let a = super::format(chrono::DateTime::from_timestamp(1_000_000_000, 5_000).unwrap());
-        let b = super::format(chrono::DateTime::from_timestamp(1_000_000_000, 500_000_000).unwrap());
-        assert_eq!(a, "2001-09-09T01:46:40.000005Z");
-        assert!(a < b);
-        assert_eq!(a.len(), b.len());
-    }
-}
-
 /// Calendar dates are stored as `YYYY-MM-DD` text.
 pub fn date_text(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -36,4 +24,16 @@ pub fn parse_date(s: &str) -> chrono::NaiveDate {
 /// "Today" for `as_of` defaults, in UTC.
 pub fn today() -> chrono::NaiveDate {
     Utc::now().date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixed_width_sorts_as_time() {
+        let a = super::format(chrono::DateTime::from_timestamp(1_000_000_000, 5_000).unwrap());
+        let b = super::format(chrono::DateTime::from_timestamp(1_000_000_000, 500_000_000).unwrap());
+        assert_eq!(a, "2001-09-09T01:46:40.000005Z");
+        assert!(a < b);
+        assert_eq!(a.len(), b.len());
+    }
 }

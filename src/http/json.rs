@@ -104,7 +104,8 @@ impl<T: DeserializeOwned + 'static, const EXTRA: usize> FromRequest for Json<T, 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(req);
         let limit =
-            req.app_data::<web::Data<AppState>>().map(|s| s.config.body_limit_bytes).unwrap_or(DEFAULT_BODY_LIMIT);
+            req.app_data::<web::Data<AppState>>().map(|s| s.config.body_limit_bytes).unwrap_or(DEFAULT_BODY_LIMIT)
+                + EXTRA;
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)

@@ -3,7 +3,9 @@
 
 mod access;
 mod audit;
+mod compliance;
 mod contacts;
+mod contracts;
 mod errors;
 mod idempotency;
 mod operations;
