@@ -93,6 +93,7 @@ where
             .configure(contacts::routes::configure)
             .configure(contracts::routes::configure)
             .configure(clauses::routes::configure)
+            .configure(clauses::analysis::configure)
             .configure(compliance::routes::configure)
             .configure(audit::routes::configure),
     )

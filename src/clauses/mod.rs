@@ -1,5 +1,6 @@
 //! Clause types (a built-in library plus admin-defined ones) and the clauses recorded on contracts.
 
+pub mod analysis;
 pub mod builtin;
 pub mod models;
 pub mod routes;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+pub use crate::rules::clause_detection::Deadline;
 use crate::{
     db::schema::{clause_types, contract_clauses},
     rules::vendor_profile::text_enum,
@@ -93,6 +94,8 @@ pub struct ClauseRow {
     pub section_ref: Option<String>,
     pub excerpt: Option<String>,
     pub notes: Option<String>,
+    pub deadline_amount: Option<i32>,
+    pub deadline_unit: Option<String>,
     pub verified_by: Option<String>,
     pub verified_at: Option<String>,
     pub version: i32,
@@ -115,6 +118,8 @@ pub struct Clause {
     pub section_ref: Option<String>,
     pub excerpt: Option<String>,
     pub notes: Option<String>,
+    /// For breach_notification: the notice deadline the clause sets.
+    pub deadline: Option<Deadline>,
     /// Who in legal verified the clause, and when; cleared when the record changes.
     pub verified_by: Option<String>,
     pub verified_at: Option<String>,
@@ -133,6 +138,7 @@ impl Clause {
             section_ref: None,
             excerpt: None,
             notes: None,
+            deadline: None,
             verified_by: None,
             verified_at: None,
             version: 0,
@@ -152,6 +158,10 @@ impl From<ClauseRow> for Clause {
             section_ref: r.section_ref,
             excerpt: r.excerpt,
             notes: r.notes,
+            deadline: match (r.deadline_amount, r.deadline_unit) {
+                (Some(amount), Some(unit)) => Some(Deadline { amount: amount as u32, unit }),
+                _ => None,
+            },
             verified_by: r.verified_by,
             verified_at: r.verified_at,
             version: r.version,
@@ -176,4 +186,6 @@ pub struct PutClause {
     #[validate(length(max = 20000, message = "at most 20000 characters"))]
     #[schema(max_length = 20000)]
     pub notes: Option<String>,
+    /// For breach_notification: the notice deadline, e.g. `{"amount": 72, "unit": "hours"}`.
+    pub deadline: Option<Deadline>,
 }

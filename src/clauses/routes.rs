@@ -179,6 +179,9 @@ pub async fn put_clause(
             if b.effective_to.is_some_and(|to| to < from) {
                 extra.push(FieldError::new("effective_to", "must not be before effective_from"));
             }
+            if b.deadline.as_ref().is_some_and(|d| !d.is_valid()) {
+                extra.push(FieldError::new("deadline", "amount 1 to 10000; unit hours, days or business_days"));
+            }
             validate_all(b.validate(), extra)?;
             let trim = |o: Option<String>| o.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
             let now = time::now();
@@ -192,6 +195,8 @@ pub async fn put_clause(
                 section_ref: trim(b.section_ref),
                 excerpt: trim(b.excerpt),
                 notes: trim(b.notes),
+                deadline_amount: b.deadline.as_ref().map(|d| d.amount as i32),
+                deadline_unit: b.deadline.map(|d| d.unit),
                 verified_by: None,
                 verified_at: None,
                 version: existing.as_ref().map(|r| r.version).unwrap_or(0) + 1,

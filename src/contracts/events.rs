@@ -201,6 +201,8 @@ pub fn apply_clause_changes(
             section_ref: None,
             excerpt: None,
             notes: None,
+            deadline_amount: None,
+            deadline_unit: None,
             verified_by: None,
             verified_at: None,
             version: 0,

@@ -156,6 +156,8 @@ diesel::table! {
         section_ref -> Nullable<Text>,
         excerpt -> Nullable<Text>,
         notes -> Nullable<Text>,
+        deadline_amount -> Nullable<Integer>,
+        deadline_unit -> Nullable<Text>,
         verified_by -> Nullable<Text>,
         verified_at -> Nullable<Text>,
         version -> Integer,

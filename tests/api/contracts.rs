@@ -248,3 +248,74 @@ async fn clauses_are_recorded_verified_and_typed() {
         .await;
     assert_eq!(res.status, 200);
 }
+
+#[actix_web::test]
+async fn analyze_suggests_and_accept_records() {
+    let app = TestApp::new().await;
+    let v = vendor_id(&app).await;
+    let text = "1. Definitions.\n\n9.1 Vendor shall implement and maintain appropriate administrative, technical and physical \
+                safeguards for Personal Information. 9.2 Vendor shall notify Customer of any Security Incident within \
+                forty-eight (48) hours. 9.3 Vendor shall not be required to encrypt backups.";
+    let c = contract(&app, &v, json!({"title": "MSA", "entered_on": "2013-04-01", "document_text": text})).await;
+    let id = c["id"].as_str().unwrap();
+
+    let res = app.post(&format!("/api/v1/contracts/{id}/analyze"), "legal", json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["source"], "document_text");
+    let sugg = res.body["suggestions"].as_array().unwrap();
+    let by = |t: &str| sugg.iter().find(|s| s["clause_type"] == t).cloned().unwrap();
+    let sec = by("security_measures");
+    let chars: Vec<char> = text.chars().collect();
+    let (s, e) = (sec["start"].as_u64().unwrap() as usize, sec["end"].as_u64().unwrap() as usize);
+    assert_eq!(chars[s..e].iter().collect::<String>(), sec["excerpt"].as_str().unwrap());
+    assert_eq!(by("breach_notification")["deadline"], json!({"amount": 48, "unit": "hours"}));
+    assert!(by("encryption")["flags"].as_array().unwrap().contains(&json!("negated")));
+
+    // Suggestions are not facts.
+    let clause = app.get(&format!("/api/v1/contracts/{id}/clauses/security_measures"), "legal").await;
+    assert_eq!(clause.body["recorded"], false);
+
+    // Text in the body wins over the stored document.
+    let res = app
+        .post(
+            &format!("/api/v1/contracts/{id}/analyze"),
+            "auditor",
+            json!({"text": "Customer may audit Vendor's books and records."}),
+        )
+        .await;
+    assert_eq!(res.body["source"], "request");
+    assert_eq!(res.body["suggestions"][0]["clause_type"], "audit_rights");
+
+    let b = by("breach_notification");
+    let accept = json!({"excerpt": b["excerpt"], "start": b["start"], "end": b["end"], "confidence": b["confidence"],
+                        "cue": b["cue"], "deadline": b["deadline"], "section_ref": "9.2"});
+    assert_problem(
+        &app.post(&format!("/api/v1/contracts/{id}/clauses/breach_notification/accept"), "procurement", accept.clone())
+            .await,
+        403,
+    );
+    let res = app.post(&format!("/api/v1/contracts/{id}/clauses/breach_notification/accept"), "legal", accept).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "present");
+    assert_eq!(res.body["deadline"], json!({"amount": 48, "unit": "hours"}));
+    assert_eq!(res.body["effective_from"], "2013-04-01");
+    assert!(res.body["notes"].as_str().unwrap().contains("clause detection"));
+    let audit = app.get("/api/v1/audit-events?subject_type=contract_clause", "auditor").await;
+    assert_eq!(audit.body["items"][0]["action"], "accepted");
+
+    // Without any text there is nothing to analyse.
+    let bare = contract(&app, &v, json!({"title": "No text", "entered_on": "2013-04-01"})).await;
+    assert_problem(
+        &app.post(&format!("/api/v1/contracts/{}/analyze", bare["id"].as_str().unwrap()), "legal", json!({})).await,
+        422,
+    );
+    assert_problem(
+        &app.post(
+            &format!("/api/v1/contracts/{id}/clauses/breach_notification/accept"),
+            "legal",
+            json!({"excerpt": " "}),
+        )
+        .await,
+        422,
+    );
+}

@@ -57,6 +57,8 @@ CREATE TABLE contract_clauses (
     section_ref TEXT,
     excerpt TEXT,
     notes TEXT,
+    deadline_amount INTEGER,
+    deadline_unit TEXT,
     verified_by TEXT,
     verified_at TEXT,
     version INTEGER NOT NULL,
