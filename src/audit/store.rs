@@ -21,6 +21,26 @@ pub struct Change<'a, T: Serialize> {
     pub after: Option<&'a T>,
 }
 
+impl<'a, T: Serialize> Change<'a, T> {
+    pub fn new(
+        action: &'a str,
+        subject_type: &'a str,
+        subject_id: &'a str,
+        before: Option<&'a T>,
+        after: Option<&'a T>,
+    ) -> Self {
+        Change { action, subject_type, subject_id, before, after }
+    }
+
+    pub fn created(subject_type: &'a str, subject_id: &'a str, after: &'a T) -> Self {
+        Self::new("created", subject_type, subject_id, None, Some(after))
+    }
+
+    pub fn updated(subject_type: &'a str, subject_id: &'a str, before: &'a T, after: &'a T) -> Self {
+        Self::new("updated", subject_type, subject_id, Some(before), Some(after))
+    }
+}
+
 /// Writes the audit event and the outbox event (`<subject_type>.<action>`) for a change. Call it
 /// inside the transaction that makes the change.
 pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change<T>) -> Result<(), ApiError> {

@@ -10,7 +10,6 @@ use super::{
     store,
 };
 use crate::{
-    audit::store::{self as audit, Change},
     auth::{perm, Authorized},
     contracts::{models::Contract, store as contracts},
     error::{validate_all, ApiError, ApiResult, FieldError, WriteErrors},
@@ -158,22 +157,7 @@ pub async fn accept(
                 created_at: existing.as_ref().map(|r| r.created_at.clone()).unwrap_or_else(|| now.clone()),
                 updated_at: now,
             };
-            store::save(c, &row)?;
-            let before = existing.map(Clause::from);
-            let after = Clause::from(row);
-            let subject = format!("{id}/{key}");
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "accepted",
-                    subject_type: "contract_clause",
-                    subject_id: &subject,
-                    before: before.as_ref(),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(after)
+            store::save_audited(c, &who.0, "accepted", existing.map(Clause::from), row)
         })
         .await?;
     Ok(respond::ok_with_etag(&clause, clause.version))

@@ -69,17 +69,7 @@ pub async fn create_clause_type(
         .write(move |c| {
             store::insert_type(c, &row)?;
             let t = ClauseType::from(row);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "created",
-                    subject_type: "clause_type",
-                    subject_id: &t.key,
-                    before: None,
-                    after: Some(&t),
-                },
-            )?;
+            audit::record(c, &who.0, Change::created("clause_type", &t.key, &t))?;
             Ok(t)
         })
         .await?;
@@ -203,21 +193,7 @@ pub async fn put_clause(
                 created_at: existing.map(|r| r.created_at).unwrap_or_else(|| now.clone()),
                 updated_at: now,
             };
-            store::save(c, &row)?;
-            let after = Clause::from(row);
-            let subject = format!("{id}/{key}");
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "updated",
-                    subject_type: "contract_clause",
-                    subject_id: &subject,
-                    before: before.as_ref(),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(after)
+            store::save_audited(c, &who.0, "updated", before, row)
         })
         .await?;
     Ok(respond::ok_with_etag(&clause, clause.version))
@@ -255,21 +231,7 @@ pub async fn verify_clause(
                 updated_at: now,
                 ..row
             };
-            store::save(c, &row)?;
-            let after = Clause::from(row);
-            let subject = format!("{id}/{key}");
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "verified",
-                    subject_type: "contract_clause",
-                    subject_id: &subject,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(after)
+            store::save_audited(c, &who.0, "verified", Some(before), row)
         })
         .await?;
     Ok(respond::ok_with_etag(&clause, clause.version))

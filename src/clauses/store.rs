@@ -2,9 +2,11 @@ use diesel::prelude::*;
 
 use super::{
     builtin::BUILTIN,
-    models::{ClauseRow, ClauseTypeRow},
+    models::{Clause, ClauseRow, ClauseTypeRow},
 };
 use crate::{
+    audit::store::{self as audit, Change},
+    auth::Principal,
     db::{
         schema::{clause_types as t, contract_clauses as cc},
         DbConn,
@@ -78,4 +80,19 @@ pub fn save(conn: &mut DbConn, row: &ClauseRow) -> Result<(), ApiError> {
         diesel::insert_into(cc::table).values(row).execute(conn)?;
     }
     Ok(())
+}
+
+/// Saves a clause record and writes its audit event (`contract_clause`, `<contract>/<type>`).
+pub fn save_audited(
+    conn: &mut DbConn,
+    actor: &Principal,
+    action: &str,
+    before: Option<Clause>,
+    row: ClauseRow,
+) -> Result<Clause, ApiError> {
+    save(conn, &row)?;
+    let after = Clause::from(row);
+    let subject = format!("{}/{}", after.contract_id, after.clause_type);
+    audit::record(conn, actor, Change::new(action, "contract_clause", &subject, before.as_ref(), Some(&after)))?;
+    Ok(after)
 }

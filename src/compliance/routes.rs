@@ -245,17 +245,7 @@ pub async fn put_policy(
         .write(move |c| {
             let before = store::policy(c)?;
             store::save_policy(c, new)?;
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "updated",
-                    subject_type: "settings",
-                    subject_id: "compliance",
-                    before: Some(&before),
-                    after: Some(&new),
-                },
-            )?;
+            audit::record(c, &who.0, Change::updated("settings", "compliance", &before, &new))?;
             Ok(new)
         })
         .await?;

@@ -62,17 +62,7 @@ pub async fn create_contact(
             let row = fields.into_row(ids::new(), vendor_id, 1, now.clone(), now);
             store::insert(c, &row)?;
             let contact = Contact::from(row);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "created",
-                    subject_type: SUBJECT,
-                    subject_id: &contact.id,
-                    before: None,
-                    after: Some(&contact),
-                },
-            )?;
+            audit::record(c, &who.0, Change::created(SUBJECT, &contact.id, &contact))?;
             Ok(contact)
         })
         .await?;
@@ -171,17 +161,7 @@ pub async fn update_contact(
             );
             store::update(c, &row)?;
             let after = Contact::from(row);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "updated",
-                    subject_type: SUBJECT,
-                    subject_id: &after.id,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
+            audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             Ok(after)
         })
         .await?;
@@ -213,17 +193,7 @@ pub async fn delete_contact(
             etag::check(&expected, before.version)?;
             writable_vendor(c, &vendor_id)?;
             store::delete(c, &id)?;
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "deleted",
-                    subject_type: SUBJECT,
-                    subject_id: &id,
-                    before: Some(&before),
-                    after: None,
-                },
-            )
+            audit::record(c, &who.0, Change::new("deleted", SUBJECT, &id, Some(&before), None))
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

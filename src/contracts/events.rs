@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::{
+    auth::Principal,
     clauses::{
         models::{Clause, ClauseRow, ClauseStatus},
         store as clauses,
@@ -182,10 +183,10 @@ pub fn last_executed(conn: &mut DbConn, contract_id: &str) -> Result<Option<Naiv
 /// needs verifying again); a removed one stands until the day before.
 pub fn apply_clause_changes(
     conn: &mut DbConn,
+    actor: &Principal,
     contract_id: &str,
     ev: &CreateEvent,
-) -> Result<Vec<(Option<Clause>, Clause)>, ApiError> {
-    let mut changes = Vec::new();
+) -> Result<(), ApiError> {
     let now = time::now();
     for (key, added) in ev.clauses_added.iter().map(|k| (k, true)).chain(ev.clauses_removed.iter().map(|k| (k, false)))
     {
@@ -222,10 +223,9 @@ pub fn apply_clause_changes(
             row.status = ClauseStatus::Absent.as_str().into();
             row.effective_from = date_text(ev.executed_on);
         }
-        clauses::save(conn, &row)?;
-        changes.push((before.map(Clause::from), Clause::from(row)));
+        clauses::save_audited(conn, actor, "updated", before.map(Clause::from), row)?;
     }
-    Ok(changes)
+    Ok(())
 }
 
 #[cfg(test)]

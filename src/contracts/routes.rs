@@ -64,17 +64,7 @@ pub async fn create_contract(
             });
             store::insert(c, &row)?;
             let contract = Contract::from_row(row, true);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "created",
-                    subject_type: SUBJECT,
-                    subject_id: &contract.id,
-                    before: None,
-                    after: Some(&contract),
-                },
-            )?;
+            audit::record(c, &who.0, Change::created(SUBJECT, &contract.id, &contract))?;
             Ok(contract)
         })
         .await?;
@@ -169,17 +159,7 @@ pub async fn update_contract(
             });
             store::update(c, &row)?;
             let after = Contract::from_row(row, true);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "updated",
-                    subject_type: SUBJECT,
-                    subject_id: &after.id,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
+            audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             Ok(after)
         })
         .await?;
@@ -217,17 +197,7 @@ pub async fn delete_contract(
             row.updated_at = now;
             row.version += 1;
             store::update(c, &row)?;
-            audit::record(
-                c,
-                &who.0,
-                Change::<Contract> {
-                    action: "deleted",
-                    subject_type: SUBJECT,
-                    subject_id: &id,
-                    before: Some(&before),
-                    after: None,
-                },
-            )
+            audit::record(c, &who.0, Change::<Contract>::new("deleted", SUBJECT, &id, Some(&before), None))
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -281,17 +251,7 @@ pub async fn create_event(
             };
             events::insert(c, &event_row)?;
             let event = ContractEvent::from(event_row);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: ev.kind.as_str(),
-                    subject_type: "contract_event",
-                    subject_id: &event.id,
-                    before: None,
-                    after: Some(&event),
-                },
-            )?;
+            audit::record(c, &who.0, Change::new(ev.kind.as_str(), "contract_event", &event.id, None, Some(&event)))?;
 
             let mut updated = row;
             updated.ends_on = effect.ends_on.map(date_text);
@@ -306,32 +266,9 @@ pub async fn create_event(
                 updated.updated_at = time::now();
                 store::update(c, &updated)?;
                 let after = Contract::from_row(updated, true);
-                audit::record(
-                    c,
-                    &who.0,
-                    Change {
-                        action: "updated",
-                        subject_type: SUBJECT,
-                        subject_id: &after.id,
-                        before: Some(&before),
-                        after: Some(&after),
-                    },
-                )?;
+                audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             }
-            for (before_clause, after_clause) in events::apply_clause_changes(c, &id, &ev)? {
-                let subject = format!("{}/{}", id, after_clause.clause_type);
-                audit::record(
-                    c,
-                    &who.0,
-                    Change {
-                        action: "updated",
-                        subject_type: "contract_clause",
-                        subject_id: &subject,
-                        before: before_clause.as_ref(),
-                        after: Some(&after_clause),
-                    },
-                )?;
-            }
+            events::apply_clause_changes(c, &who.0, &id, &ev)?;
             Ok(event)
         })
         .await?;

@@ -54,17 +54,7 @@ pub async fn create_vendor(
         .write(move |c| {
             store::insert(c, &row, &tags)?;
             let vendor = Vendor::from(row);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "created",
-                    subject_type: SUBJECT,
-                    subject_id: &vendor.id,
-                    before: None,
-                    after: Some(&vendor),
-                },
-            )?;
+            audit::record(c, &who.0, Change::created(SUBJECT, &vendor.id, &vendor))?;
             Ok(vendor)
         })
         .await?;
@@ -173,17 +163,7 @@ pub async fn update_vendor(
             });
             store::update(c, &row, &tags)?;
             let after = Vendor::from(row);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "updated",
-                    subject_type: SUBJECT,
-                    subject_id: &after.id,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
+            audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             Ok(after)
         })
         .await?;
@@ -226,17 +206,7 @@ pub async fn archive_vendor(
             let tags = before.tags.clone();
             store::update(c, &row, &tags)?;
             let after = Vendor::from(row);
-            audit::record(
-                c,
-                &who.0,
-                Change {
-                    action: "archived",
-                    subject_type: SUBJECT,
-                    subject_id: &after.id,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )
+            audit::record(c, &who.0, Change::new("archived", SUBJECT, &after.id, Some(&before), Some(&after)))
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
