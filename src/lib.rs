@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod benchmark;
 pub mod clauses;
 pub mod compliance;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod idempotency;
 pub mod ops;
 pub mod patch;
 pub mod rules;
+pub mod seed;
 pub mod state;
 pub mod time;
 pub mod vendors;

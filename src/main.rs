@@ -33,6 +33,20 @@ enum Command {
         #[arg(long, default_value = "8h", value_parser = parse_ttl)]
         ttl: chrono::Duration,
     },
+    /// Add a realistic demo portfolio (deterministic for a given seed).
+    SeedDemo {
+        #[arg(long, default_value_t = 100)]
+        vendors: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Benchmark ceiling: the vendor point query in a loop, without HTTP; prints queries/s.
+    BenchDb {
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// Write the OpenAPI spec (default: openapi/openapi.json; `-` for stdout).
     Openapi {
         #[arg(long, default_value = "openapi/openapi.json")]
@@ -83,6 +97,22 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve => serve(config),
+        Command::SeedDemo { vendors, seed } => {
+            let db = Db::connect(&config.database_url)?;
+            oversee::prepare_database(&db)?;
+            let r = oversee::seed::seed(&db, vendors, seed).map_err(|e| e.to_string())?;
+            eprintln!(
+                "seeded {} vendors, {} contracts, {} clauses, {} renewals in {:.1}s",
+                r.vendors, r.contracts, r.clauses, r.events, r.seconds
+            );
+            Ok(())
+        }
+        Command::BenchDb { seconds, threads } => {
+            let db = Db::connect(&config.database_url)?;
+            let rate = oversee::benchmark::point_query_rate(&db, seconds, threads).map_err(|e| e.to_string())?;
+            println!("{rate:.0}");
+            Ok(())
+        }
         Command::Openapi { .. } => unreachable!("handled above"),
     }
 }

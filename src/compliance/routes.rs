@@ -163,7 +163,7 @@ pub async fn portfolio(
     let limit = pagination::limit(q.limit)?;
     let after = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
     let as_of = q.as_of.unwrap_or_else(time::today);
-    let items = state.db.read(move |c| scan(c, as_of, q.status, after, limit as usize + 1)).await?;
+    let items = state.db.read_heavy(move |c| scan(c, as_of, q.status, after, limit as usize + 1)).await?;
     Ok(HttpResponse::Ok().json(pagination::page(items, limit, |i| i.contract_id.clone(), |i| i)))
 }
 
@@ -188,7 +188,7 @@ pub async fn portfolio_csv(
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let as_of = q.as_of.unwrap_or_else(time::today);
-    let items = state.db.read(move |c| scan(c, as_of, q.status, None, usize::MAX)).await?;
+    let items = state.db.read_heavy(move |c| scan(c, as_of, q.status, None, usize::MAX)).await?;
     let mut out = String::from(
         "vendor_id,vendor_name,contract_id,contract_title,entered_on,status,grandfathered_until,reasons\r\n",
     );

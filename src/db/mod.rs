@@ -74,14 +74,27 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// The pool plus a process-wide writer lock for SQLite: SQLite allows one writer at a time, and a
-/// deferred transaction that upgrades from read to write can fail at once with SQLITE_BUSY.
-/// Taking the lock before each write transaction turns that into orderly queueing.
+/// The pool plus, for SQLite, one dedicated writer connection behind a lock. SQLite allows one
+/// writer at a time, and a deferred transaction that upgrades from read to write can fail at once
+/// with SQLITE_BUSY; queueing on the lock avoids both. Keeping every write on the same connection
+/// also keeps its page cache warm: a commit by one connection invalidates the caches of the
+/// others, and rotating writes over the pool made each transaction re-read its pages (profiled:
+/// bench/README.md).
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     pub backend: Backend,
-    sqlite_writer: Arc<std::sync::Mutex<()>>,
+    sqlite_writer: Arc<std::sync::Mutex<Option<DbConn>>>,
+    /// Tells this database's cached per-thread connections from another's (tests open many).
+    id: usize,
+    url: Arc<str>,
+}
+
+static NEXT_DB_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+thread_local! {
+    /// One SQLite connection per server worker thread, for short reads run inline (see `read`).
+    static LOCAL_SQLITE: std::cell::RefCell<Option<(usize, DbConn)>> = const { std::cell::RefCell::new(None) };
 }
 
 impl Db {
@@ -98,7 +111,13 @@ impl Db {
             .test_on_check_out(false)
             .build(Manager { url: url.to_string(), backend })
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
-        Ok(Db { pool, backend, sqlite_writer: Arc::new(std::sync::Mutex::new(())) })
+        Ok(Db {
+            pool,
+            backend,
+            sqlite_writer: Arc::new(std::sync::Mutex::new(None)),
+            id: NEXT_DB_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            url: url.into(),
+        })
     }
 
     pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, ApiError> {
@@ -124,8 +143,40 @@ impl Db {
         pending.map_err(|e| ApiError::Unavailable(format!("cannot read migrations: {e}")))
     }
 
-    /// Runs a read on a pooled connection, off the async executor.
+    /// Runs a short read (a point lookup, a page): on SQLite inline on the calling worker thread
+    /// with that thread's own connection, since a local SQLite read takes microseconds and the hop
+    /// to the blocking pool costs more than the query (measured: bench/README.md); on PostgreSQL,
+    /// which waits on the network, on the blocking pool.
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        match self.backend {
+            Backend::Sqlite => self.read_inline(f),
+            Backend::Postgres => self.read_heavy(f).await,
+        }
+    }
+
+    fn read_inline<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        LOCAL_SQLITE.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.as_ref().map(|(id, _)| *id) != Some(self.id) {
+                let manager = Manager { url: self.url.to_string(), backend: Backend::Sqlite };
+                let conn = r2d2::ManageConnection::connect(&manager)
+                    .map_err(|e| ApiError::Unavailable(format!("database unavailable: {e}")))?;
+                *slot = Some((self.id, conn));
+            }
+            match slot.as_mut() {
+                Some((_, conn)) => f(conn),
+                None => Err(ApiError::Internal("no connection".into())),
+            }
+        })
+    }
+
+    /// Runs a read that may take long (a scan over the portfolio) on a pooled connection, off the
+    /// async workers.
+    pub async fn read_heavy<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
@@ -156,12 +207,28 @@ impl Db {
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
     {
-        let mut conn = self.conn()?;
-        let _guard = match self.backend {
-            Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
-        };
-        let conn: &mut DbConn = &mut conn;
-        conn.transaction(f)
+        match self.backend {
+            Backend::Postgres => {
+                let mut conn = self.conn()?;
+                let conn: &mut DbConn = &mut conn;
+                conn.transaction(f)
+            }
+            Backend::Sqlite => {
+                let mut writer = self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner());
+                if writer.is_none() {
+                    let manager = Manager { url: self.url.to_string(), backend: Backend::Sqlite };
+                    let conn = r2d2::ManageConnection::connect(&manager)
+                        .map_err(|e| ApiError::Unavailable(format!("database unavailable: {e}")))?;
+                    *writer = Some(conn);
+                }
+                let conn = writer.as_mut().ok_or_else(|| ApiError::Internal("no writer connection".into()))?;
+                let result = conn.transaction(f);
+                // A connection left inside a failed transaction must not serve the next write.
+                if <<DbConn as Connection>::TransactionManager as diesel::connection::TransactionManager<DbConn>>::is_broken_transaction_manager(conn) {
+                    *writer = None;
+                }
+                result
+            }
+        }
     }
 }
