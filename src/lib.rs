@@ -106,6 +106,7 @@ where
 pub fn prepare_database(db: &db::Db) -> Result<usize, String> {
     let ran = db.migrate()?;
     db.write_blocking(clauses::store::install_builtins).map_err(|e| format!("installing built-in data: {e}"))?;
+    db.refresh_statistics()?;
     Ok(ran)
 }
 

@@ -203,9 +203,7 @@ pub fn seed(db: &Db, vendors: usize, seed: u64) -> Result<SeedReport, ApiError> 
                 serde_json::to_string(&crate::vendors::models::Vendor::from(row.clone())).unwrap_or_default(),
                 &now,
             ));
-            for t in tags {
-                tag_rows.push((schema::vendor_tags::vendor_id.eq(id.clone()), schema::vendor_tags::tag.eq(t)));
-            }
+            tag_rows.extend(crate::vendors::store::tag_rows(&row, &tags));
             v_rows.push(row);
             for k in 0..(1 + rng.below(5) as usize) {
                 let cf = contract_fields(&mut rng, k);
@@ -275,6 +273,11 @@ pub fn seed(db: &Db, vendors: usize, seed: u64) -> Result<SeedReport, ApiError> 
         })?;
         done += n;
     }
+    // Fresh statistics, as a live database would have them (autovacuum on PostgreSQL, `PRAGMA
+    // optimize` at start on SQLite): without them PostgreSQL guesses and sorts whole tables.
+    let mut conn = db.conn()?;
+    diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")
+        .map_err(|e| ApiError::Internal(format!("ANALYZE failed: {e}")))?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

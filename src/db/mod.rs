@@ -134,6 +134,16 @@ impl Db {
         ran.map_err(|e| format!("migration failed: {e}"))
     }
 
+    /// SQLite keeps no planner statistics unless asked; `PRAGMA optimize` gathers them where
+    /// they are missing or stale (cheap when nothing changed). PostgreSQL's autovacuum does this.
+    pub fn refresh_statistics(&self) -> Result<(), String> {
+        if self.backend == Backend::Sqlite {
+            let mut conn = self.pool.get().map_err(|e| e.to_string())?;
+            conn.batch_execute("PRAGMA optimize").map_err(|e| format!("PRAGMA optimize failed: {e}"))?;
+        }
+        Ok(())
+    }
+
     pub fn has_pending_migrations(&self) -> Result<bool, ApiError> {
         let mut conn = self.conn()?;
         let pending = match &mut *conn {

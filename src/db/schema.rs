@@ -28,6 +28,8 @@ diesel::table! {
     vendor_tags (vendor_id, tag) {
         vendor_id -> Text,
         tag -> Text,
+        name_key -> Text,
+        created_at -> Text,
     }
 }
 

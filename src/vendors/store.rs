@@ -47,7 +47,7 @@ pub fn insert(conn: &mut DbConn, row: &VendorRow, tags: &[String]) -> Result<(),
         return Err(conflict(&row.name));
     }
     diesel::insert_into(v::table).values(row).execute(conn).map_err(|e| unique_as_conflict(e, &row.name))?;
-    replace_tags(conn, &row.id, tags)
+    replace_tags(conn, row, tags)
 }
 
 pub fn update(conn: &mut DbConn, row: &VendorRow, tags: &[String]) -> Result<(), ApiError> {
@@ -55,15 +55,37 @@ pub fn update(conn: &mut DbConn, row: &VendorRow, tags: &[String]) -> Result<(),
         return Err(conflict(&row.name));
     }
     diesel::update(v::table.find(&row.id)).set(row).execute(conn).map_err(|e| unique_as_conflict(e, &row.name))?;
-    replace_tags(conn, &row.id, tags)
+    replace_tags(conn, row, tags)
 }
 
-fn replace_tags(conn: &mut DbConn, vendor_id: &str, tags: &[String]) -> Result<(), ApiError> {
+/// The tag rows of a vendor, carrying its sort keys.
+pub fn tag_rows(row: &VendorRow, tags: &[String]) -> Vec<TagRow> {
+    tags.iter()
+        .map(|tag| TagRow {
+            vendor_id: row.id.clone(),
+            tag: tag.clone(),
+            name_key: row.name_key.clone(),
+            created_at: row.created_at.clone(),
+        })
+        .collect()
+}
+
+#[derive(diesel::Insertable, Debug, Clone)]
+#[diesel(table_name = crate::db::schema::vendor_tags)]
+pub struct TagRow {
+    pub vendor_id: String,
+    pub tag: String,
+    pub name_key: String,
+    pub created_at: String,
+}
+
+fn replace_tags(conn: &mut DbConn, row: &VendorRow, tags: &[String]) -> Result<(), ApiError> {
+    let vendor_id = &row.id;
     diesel::delete(t::table.filter(t::vendor_id.eq(vendor_id))).execute(conn)?;
     // One statement per tag: diesel's multi-backend connection has no batch insert, and a
     // vendor carries at most 50 tags.
-    for tag in tags {
-        diesel::insert_into(t::table).values((t::vendor_id.eq(vendor_id), t::tag.eq(tag))).execute(conn)?;
+    for tag in tag_rows(row, tags) {
+        diesel::insert_into(t::table).values(&tag).execute(conn)?;
     }
     Ok(())
 }
@@ -81,47 +103,61 @@ pub struct ListFilter {
     pub limit: i64,
 }
 
+/// Filters on vendor columns, shared by both query shapes of `list`.
+macro_rules! vendor_filters {
+    ($q:expr, $f:expr) => {{
+        let mut q = $q;
+        if !$f.include_archived {
+            q = q.filter(v::archived_at.is_null());
+        }
+        if let Some(s) = &$f.status {
+            q = q.filter(v::status.eq(s.clone()));
+        }
+        if let Some(tier) = $f.risk_tier {
+            q = q.filter(v::risk_tier.eq(tier));
+        }
+        if let Some(pi) = $f.handles_pi {
+            q = q.filter(v::handles_pi.eq(pi));
+        }
+        if let Some(text) = &$f.q {
+            q = q.filter(v::name_key.like(format!("%{}%", escape_like(&text.to_lowercase()))).escape('\\'));
+        }
+        q
+    }};
+}
+
+/// Keyset condition and order on a (name_key, created_at, id) triple of columns.
+macro_rules! keyset_order {
+    ($q:expr, $f:expr, $name:expr, $created:expr, $id:expr) => {{
+        let mut q = $q;
+        if let Some((key, id)) = $f.after.clone() {
+            q = match $f.sort {
+                VendorSort::Name => q.filter($name.gt(key.clone()).or($name.eq(key).and($id.gt(id)))),
+                VendorSort::NameDesc => q.filter($name.lt(key.clone()).or($name.eq(key).and($id.lt(id)))),
+                VendorSort::CreatedAt => q.filter($created.gt(key.clone()).or($created.eq(key).and($id.gt(id)))),
+                VendorSort::CreatedAtDesc => q.filter($created.lt(key.clone()).or($created.eq(key).and($id.lt(id)))),
+            };
+        }
+        match $f.sort {
+            VendorSort::Name => q.order(($name.asc(), $id.asc())),
+            VendorSort::NameDesc => q.order(($name.desc(), $id.desc())),
+            VendorSort::CreatedAt => q.order(($created.asc(), $id.asc())),
+            VendorSort::CreatedAtDesc => q.order(($created.desc(), $id.desc())),
+        }
+    }};
+}
+
 /// `limit + 1` rows in the requested order, starting after the cursor. Every filter and sort has
-/// an index (see the migration), and the keyset condition keeps each page's cost independent of
-/// how deep into the list it is.
+/// an index (see the migration) and the keyset condition keeps each page's cost independent of
+/// the table size and of how deep into the list it is. A tag filter walks the tag's own index,
+/// which carries the sort keys, instead of collecting every vendor with the tag and sorting them.
 pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<Vec<VendorRow>, ApiError> {
-    let mut q = v::table.into_boxed();
-    if !f.include_archived {
-        q = q.filter(v::archived_at.is_null());
-    }
-    if let Some(s) = &f.status {
-        q = q.filter(v::status.eq(s.clone()));
-    }
-    if let Some(tier) = f.risk_tier {
-        q = q.filter(v::risk_tier.eq(tier));
-    }
-    if let Some(pi) = f.handles_pi {
-        q = q.filter(v::handles_pi.eq(pi));
-    }
     if let Some(tag) = &f.tag {
-        q = q.filter(v::id.eq_any(t::table.filter(t::tag.eq(tag.to_lowercase())).select(t::vendor_id)));
+        let q = t::table.inner_join(v::table).filter(t::tag.eq(tag.to_lowercase())).select(v::all_columns).into_boxed();
+        let q = keyset_order!(vendor_filters!(q, f), f, t::name_key, t::created_at, t::vendor_id);
+        return Ok(q.limit(f.limit + 1).load::<VendorRow>(conn)?);
     }
-    if let Some(text) = &f.q {
-        q = q.filter(v::name_key.like(format!("%{}%", escape_like(&text.to_lowercase()))).escape('\\'));
-    }
-    if let Some((key, id)) = f.after.clone() {
-        q = match f.sort {
-            VendorSort::Name => q.filter(v::name_key.gt(key.clone()).or(v::name_key.eq(key).and(v::id.gt(id)))),
-            VendorSort::NameDesc => q.filter(v::name_key.lt(key.clone()).or(v::name_key.eq(key).and(v::id.lt(id)))),
-            VendorSort::CreatedAt => {
-                q.filter(v::created_at.gt(key.clone()).or(v::created_at.eq(key).and(v::id.gt(id))))
-            }
-            VendorSort::CreatedAtDesc => {
-                q.filter(v::created_at.lt(key.clone()).or(v::created_at.eq(key).and(v::id.lt(id))))
-            }
-        };
-    }
-    q = match f.sort {
-        VendorSort::Name => q.order((v::name_key.asc(), v::id.asc())),
-        VendorSort::NameDesc => q.order((v::name_key.desc(), v::id.desc())),
-        VendorSort::CreatedAt => q.order((v::created_at.asc(), v::id.asc())),
-        VendorSort::CreatedAtDesc => q.order((v::created_at.desc(), v::id.desc())),
-    };
+    let q = keyset_order!(vendor_filters!(v::table.into_boxed(), f), f, v::name_key, v::created_at, v::id);
     Ok(q.limit(f.limit + 1).load::<VendorRow>(conn)?)
 }
 

@@ -213,3 +213,56 @@ async fn keyset_pages_cover_every_vendor_once_in_each_sort() {
         assert_eq!(seen, want, "sort={sort}");
     }
 }
+
+#[actix_web::test]
+async fn tag_filtered_pages_follow_every_sort_and_renames() {
+    let app = TestApp::new().await;
+    let mut tagged = Vec::new();
+    for i in 0..12 {
+        let tags = if i % 3 == 0 { json!(["other"]) } else { json!(["cloud", "other"]) };
+        let v = app.vendor(json!({"name": format!("T{:02}", (i * 5) % 12), "tags": tags})).await;
+        if i % 3 != 0 {
+            tagged.push((v["name"].as_str().unwrap().to_string(), v["id"].as_str().unwrap().to_string()));
+        }
+    }
+    // Renaming moves the vendor in a tag-filtered list too.
+    let (old_name, id) = tagged[0].clone();
+    app.patch(&format!("/api/v1/vendors/{id}"), "admin", json!({"name": "A-first"})).await;
+    tagged[0].0 = "A-first".into();
+    assert_ne!(old_name, "A-first");
+    let all_pages = |sort: &'static str| {
+        let app = &app;
+        async move {
+            let mut seen = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let mut url = format!("/api/v1/vendors?tag=cloud&limit=3&sort={sort}");
+                if let Some(c) = &cursor {
+                    url.push_str(&format!("&cursor={c}"));
+                }
+                let res = app.get(&url, "admin").await;
+                assert_eq!(res.status, 200, "{}", res.text);
+                seen.extend(names(&res.body));
+                match res.body["next_cursor"].as_str() {
+                    Some(c) => cursor = Some(c.to_string()),
+                    None => break seen,
+                }
+            }
+        }
+    };
+    let mut by_name: Vec<String> = tagged.iter().map(|t| t.0.clone()).collect();
+    by_name.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(all_pages("name").await, by_name);
+    by_name.reverse();
+    assert_eq!(all_pages("-name").await, by_name);
+    let created: Vec<String> = tagged.iter().map(|t| t.0.clone()).collect();
+    assert_eq!(all_pages("created_at").await, created);
+    let mut newest_first = created.clone();
+    newest_first.reverse();
+    assert_eq!(all_pages("-created_at").await, newest_first);
+    // Other filters still apply on top of the tag.
+    let res = app.get("/api/v1/vendors?tag=cloud&q=a-first", "admin").await;
+    assert_eq!(names(&res.body), vec!["A-first"]);
+    app.delete(&format!("/api/v1/vendors/{id}"), "admin").await;
+    assert!(!names(&app.get("/api/v1/vendors?tag=cloud", "admin").await.body).contains(&"A-first".to_string()));
+}

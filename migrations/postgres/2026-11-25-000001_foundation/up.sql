@@ -27,12 +27,17 @@ CREATE INDEX vendors_by_status ON vendors (status, name_key, id);
 CREATE INDEX vendors_by_tier ON vendors (risk_tier, name_key, id);
 CREATE INDEX vendors_by_pi ON vendors (handles_pi, name_key, id);
 
+-- The vendor's sort keys are copied here so that a tag-filtered page walks one index in order
+-- and stops after a page, whatever the table size; they are rewritten with the vendor.
 CREATE TABLE vendor_tags (
     vendor_id TEXT NOT NULL REFERENCES vendors (id) ON DELETE CASCADE,
     tag TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
     PRIMARY KEY (vendor_id, tag)
 );
-CREATE INDEX vendor_tags_by_tag ON vendor_tags (tag, vendor_id);
+CREATE INDEX vendor_tags_by_name ON vendor_tags (tag, name_key, vendor_id);
+CREATE INDEX vendor_tags_by_created ON vendor_tags (tag, created_at, vendor_id);
 
 CREATE TABLE vendor_contacts (
     id TEXT PRIMARY KEY NOT NULL,
