@@ -69,8 +69,11 @@ impl r2d2::ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection given back while its thread panics may be inside an open transaction; one
+    /// whose transaction manager broke cannot be trusted either. Both are discarded.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking()
+            || <<DbConn as Connection>::TransactionManager as diesel::connection::TransactionManager<DbConn>>::is_broken_transaction_manager(conn)
     }
 }
 
@@ -232,12 +235,22 @@ impl Db {
                     *writer = Some(conn);
                 }
                 let conn = writer.as_mut().ok_or_else(|| ApiError::Internal("no writer connection".into()))?;
-                let result = conn.transaction(f);
-                // A connection left inside a failed transaction must not serve the next write.
-                if <<DbConn as Connection>::TransactionManager as diesel::connection::TransactionManager<DbConn>>::is_broken_transaction_manager(conn) {
+                // A panic inside `f` would leave the shared connection inside an open transaction,
+                // and every later write would become a savepoint that never commits: discard the
+                // connection instead, and report the failure.
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| conn.transaction(f)));
+                let broken = match &outcome {
+                    Ok(_) => <<DbConn as Connection>::TransactionManager as diesel::connection::TransactionManager<
+                        DbConn,
+                    >>::is_broken_transaction_manager(conn),
+                    Err(_) => true,
+                };
+                if broken {
                     *writer = None;
                 }
-                result
+                outcome.unwrap_or_else(|_| {
+                    Err(ApiError::Internal("a write transaction panicked; it was rolled back".into()))
+                })
             }
         }
     }

@@ -10,5 +10,6 @@ mod errors;
 mod idempotency;
 mod operations;
 mod spec;
+mod storage;
 mod support;
 mod vendors;
