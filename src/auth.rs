@@ -60,6 +60,12 @@ pub enum Access {
     ClausesWrite,
     ClauseTypesWrite,
     SettingsWrite,
+    QuestionnairesRead,
+    TemplatesWrite,
+    AssessmentsWrite,
+    AssessmentsReview,
+    FindingsRead,
+    FindingsWrite,
 }
 
 impl Access {
@@ -73,6 +79,11 @@ impl Access {
             Access::ContractsWrite => &[Admin, Procurement, Legal],
             Access::ClausesWrite => &[Admin, Legal],
             Access::ClauseTypesWrite | Access::SettingsWrite => &[Admin],
+            Access::QuestionnairesRead | Access::FindingsRead => {
+                &[Admin, Procurement, Legal, Security, Auditor, Integration]
+            }
+            Access::TemplatesWrite | Access::AssessmentsReview | Access::FindingsWrite => &[Admin, Security],
+            Access::AssessmentsWrite => &[Admin, Procurement, Security],
         }
     }
 }
@@ -278,7 +289,13 @@ pub mod perm {
         ContractsWrite,
         ClausesWrite,
         ClauseTypesWrite,
-        SettingsWrite
+        SettingsWrite,
+        QuestionnairesRead,
+        TemplatesWrite,
+        AssessmentsWrite,
+        AssessmentsReview,
+        FindingsRead,
+        FindingsWrite
     );
 }
 

@@ -20,6 +20,12 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub log_format: LogFormat,
     pub public_url: String,
+    /// The sender of every mail, `Name <address>` or an address.
+    pub mail_from: String,
+    /// Days after an assessment's due date during which the respondent's link still works.
+    pub respondent_grace_days: u32,
+    /// Largest evidence file a respondent may attach.
+    pub evidence_max_bytes: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -94,6 +100,13 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(bad("OVERSEE_LOG_FORMAT", format!("'{other}' is not text or json"))),
         };
+        let mail_from = get("OVERSEE_MAIL_FROM").unwrap_or_else(|| "Oversee <oversee@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad("OVERSEE_MAIL_FROM", format!("'{mail_from}' is not an address or 'Name <address>'")));
+        }
+        let respondent_grace_days = number(&get, "OVERSEE_RESPONDENT_GRACE_DAYS", 14, 0..=365)? as u32;
+        let evidence_max_bytes =
+            number(&get, "OVERSEE_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, 1024..=1024 * 1024 * 1024)?;
         let public_url = get("OVERSEE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         Ok(Config {
             bind,
@@ -109,7 +122,27 @@ impl Config {
             body_limit_bytes,
             log_format,
             public_url: public_url.trim_end_matches('/').to_string(),
+            mail_from,
+            respondent_grace_days,
+            evidence_max_bytes,
         })
+    }
+}
+
+/// A whole number within `range`, or `default` when unset.
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => {
+            v.trim().parse::<usize>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+                bad(var, format!("'{v}' is not a whole number from {} to {}", range.start(), range.end()))
+            })
+        }
     }
 }
 
@@ -148,6 +181,8 @@ mod tests {
         assert!(c.database_url.ends_with("oversee.db"));
         assert_eq!(c.body_limit_bytes, DEFAULT_BODY_LIMIT);
         assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.respondent_grace_days, 14);
+        assert_eq!(c.evidence_max_bytes, 25 * 1024 * 1024);
     }
 
     #[test]
@@ -160,6 +195,10 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("DATABASE_URL", "/no/such/folder/x.db"),
             ("OVERSEE_JWT_PUBLIC_KEY", "/no/such/key.pem"),
+            ("OVERSEE_MAIL_FROM", "not an address"),
+            ("OVERSEE_RESPONDENT_GRACE_DAYS", "-1"),
+            ("OVERSEE_RESPONDENT_GRACE_DAYS", "366"),
+            ("OVERSEE_EVIDENCE_MAX_BYTES", "10"),
         ] {
             let err = load(&[(k, v)]).unwrap_err();
             assert_eq!(err.var, k, "{v}");

@@ -3,6 +3,7 @@
 //! `app()` builds the whole HTTP application from an `AppState`; `main.rs` serves it and the
 //! integration tests call it directly, so both run the same routes and middleware.
 
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod benchmark;
@@ -13,10 +14,14 @@ pub mod contacts;
 pub mod contracts;
 pub mod db;
 pub mod error;
+pub mod findings;
 pub mod http;
 pub mod idempotency;
+pub mod mail;
 pub mod ops;
 pub mod patch;
+pub mod portal;
+pub mod questionnaires;
 pub mod rules;
 pub mod seed;
 pub mod state;
@@ -57,6 +62,10 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "contracts", description = "Contracts with service providers, and their renewals, amendments and terminations"),
         (name = "clauses", description = "Clause types and the clauses recorded on contracts"),
         (name = "compliance", description = "The 17.03(2)(f)2 evaluation: is the provider required by contract to protect the PI?"),
+        (name = "questionnaires", description = "Questionnaire templates: versioned, importable and exportable"),
+        (name = "assessments", description = "Questionnaires sent to vendors, their answers, review and decision"),
+        (name = "portal", description = "The vendor portal: what a respondent's token reaches, and nothing else"),
+        (name = "findings", description = "Weaknesses found in vendors, tracked to resolution or accepted risk"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
@@ -80,6 +89,18 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "respondent_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("ovr_resp_…")
+                    .description(Some(
+                        "The opaque token from an assessment invitation; it reaches only the vendor portal of that one assessment.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -97,15 +118,27 @@ where
             .configure(clauses::routes::configure)
             .configure(clauses::analysis::configure)
             .configure(compliance::routes::configure)
+            .configure(questionnaires::routes::configure)
+            .configure(assessments::routes::configure)
+            .configure(assessments::review::configure)
+            .configure(portal::routes::configure)
+            .configure(findings::routes::configure)
             .configure(audit::routes::configure),
     )
 }
 
-/// Applies migrations and installs the built-in data (clause types). Run at start by `serve` and
+/// Applies migrations and installs the built-in data (clause types, questionnaire templates). Run at start by `serve` and
 /// `migrate`, and by the tests, so every database has the same baseline.
 pub fn prepare_database(db: &db::Db) -> Result<usize, String> {
     let ran = db.migrate()?;
-    db.write_blocking(clauses::store::install_builtins).map_err(|e| format!("installing built-in data: {e}"))?;
+    db.write_blocking(|c| {
+        clauses::store::install_builtins(c)?;
+        for doc in questionnaires::builtin::documents() {
+            questionnaires::store::install_builtin(c, &doc)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| format!("installing built-in data: {e}"))?;
     db.refresh_statistics()?;
     Ok(ran)
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use crate::{auth::JwtKeys, config::Config, db::Db, http::metrics::Metrics};
+use crate::{auth::JwtKeys, config::Config, db::Db, http::metrics::Metrics, mail::Mailer};
 
 /// Everything a handler may need, shared by all workers.
 #[derive(Clone)]
@@ -9,10 +9,19 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
+    pub mailer: Arc<Mailer>,
 }
 
 impl AppState {
     pub fn new(config: Config, db: Db, keys: JwtKeys) -> AppState {
-        AppState { db, config: Arc::new(config), keys: Arc::new(keys), metrics: Arc::new(Metrics::default()) }
+        // The sender was validated with the rest of the configuration.
+        let mailer = Mailer::new(&config.mail_from, &config.data_dir).expect("OVERSEE_MAIL_FROM was validated");
+        AppState {
+            db,
+            config: Arc::new(config),
+            keys: Arc::new(keys),
+            metrics: Arc::new(Metrics::default()),
+            mailer: Arc::new(mailer),
+        }
     }
 }

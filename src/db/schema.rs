@@ -86,6 +86,98 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    questionnaire_templates (id) {
+        id -> Text,
+        template_key -> Text,
+        template_version -> Integer,
+        title -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        builtin -> Bool,
+        content -> Text,
+        question_count -> Integer,
+        published_at -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        vendor_id -> Text,
+        template_id -> Text,
+        status -> Text,
+        due_on -> Text,
+        respondent_name -> Text,
+        respondent_email -> Text,
+        token_hash -> Nullable<Text>,
+        token_expires_at -> Nullable<Text>,
+        token_revoked_at -> Nullable<Text>,
+        sent_at -> Nullable<Text>,
+        submitted_at -> Nullable<Text>,
+        decided_at -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decision_comment -> Nullable<Text>,
+        score -> Nullable<Double>,
+        critical_failures -> Nullable<Integer>,
+        version -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    assessment_answers (assessment_id, question_code) {
+        assessment_id -> Text,
+        question_code -> Text,
+        answer -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        answered_at -> Text,
+        review_status -> Text,
+        review_comment -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    assessment_evidence (id) {
+        id -> Text,
+        assessment_id -> Text,
+        question_code -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Text,
+        vendor_id -> Text,
+        assessment_id -> Nullable<Text>,
+        question_code -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        severity -> Text,
+        status -> Text,
+        due_on -> Nullable<Text>,
+        owner_email -> Nullable<Text>,
+        risk_justification -> Nullable<Text>,
+        risk_approved_by -> Nullable<Text>,
+        risk_accepted_at -> Nullable<Text>,
+        resolved_at -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
 diesel::joinable!(vendor_tags -> vendors (vendor_id));
 diesel::joinable!(vendor_contacts -> vendors (vendor_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -179,11 +271,20 @@ diesel::table! {
 diesel::joinable!(contracts -> vendors (vendor_id));
 diesel::joinable!(contract_events -> contracts (contract_id));
 diesel::joinable!(contract_clauses -> contracts (contract_id));
+diesel::joinable!(assessments -> vendors (vendor_id));
+diesel::joinable!(assessments -> questionnaire_templates (template_id));
+diesel::joinable!(assessment_answers -> assessments (assessment_id));
+diesel::joinable!(findings -> vendors (vendor_id));
 diesel::allow_tables_to_appear_in_same_query!(
     contracts,
     vendors,
     contract_events,
     contract_clauses,
     clause_types,
-    settings
+    settings,
+    questionnaire_templates,
+    assessments,
+    assessment_answers,
+    assessment_evidence,
+    findings
 );

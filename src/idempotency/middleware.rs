@@ -35,7 +35,8 @@ pub async fn middleware(
     let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::Internal("no state".into()))?;
 
     // The route's own extractor enforces its exact limit; this only bounds what is buffered.
-    let body = read_body(req.take_payload(), state.config.body_limit_bytes + DOCUMENT_ALLOWANCE).await?;
+    let cap = (state.config.body_limit_bytes + DOCUMENT_ALLOWANCE).max(crate::questionnaires::spreadsheet::MAX_BYTES);
+    let body = read_body(req.take_payload(), cap).await?;
     let hash = request_hash(req.method().as_str(), &req.uri().to_string(), &body);
     req.set_payload(Payload::from(body));
 

@@ -1,7 +1,10 @@
 //! Pure domain logic: no I/O, no diesel, no actix. Every function here is deterministic in its
 //! inputs and unit-tested at its boundaries.
 
+pub mod assessment_lifecycle;
 pub mod clause_detection;
 pub mod f2;
+pub mod findings;
+pub mod questionnaire;
 pub mod risk_tier;
 pub mod vendor_profile;

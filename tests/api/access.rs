@@ -13,7 +13,9 @@ const ALL_ROLES: [&str; 7] = ["admin", "procurement", "legal", "security", "audi
 struct Operation {
     method: Method,
     path: String,
-    roles: Vec<String>,
+    /// The roles its bearer requirement lists; `None` for vendor-portal routes, which take only a
+    /// respondent token.
+    roles: Option<Vec<String>>,
 }
 
 fn operations() -> Vec<Operation> {
@@ -24,17 +26,26 @@ fn operations() -> Vec<Operation> {
             continue;
         }
         for (method, op) in item.as_object().unwrap() {
-            let requirement = &op["security"][0]["bearer"];
-            let roles: Vec<String> = requirement
-                .as_array()
-                .unwrap_or_else(|| panic!("{method} {path} declares no bearer security requirement"))
-                .iter()
-                .map(|r| r.as_str().unwrap().to_string())
-                .collect();
-            assert!(!roles.is_empty(), "{method} {path} lists no roles");
-            for r in &roles {
-                assert!(ALL_ROLES.contains(&r.as_str()), "{method} {path}: unknown role {r} in spec");
-            }
+            let requirement = &op["security"][0];
+            let roles = if requirement.get("respondent_token").is_some() {
+                assert!(
+                    path.starts_with("/api/v1/portal/"),
+                    "{method} {path}: respondent tokens are for the portal only"
+                );
+                None
+            } else {
+                let roles: Vec<String> = requirement["bearer"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{method} {path} declares no bearer security requirement"))
+                    .iter()
+                    .map(|r| r.as_str().unwrap().to_string())
+                    .collect();
+                assert!(!roles.is_empty(), "{method} {path} lists no roles");
+                for r in &roles {
+                    assert!(ALL_ROLES.contains(&r.as_str()), "{method} {path}: unknown role {r} in spec");
+                }
+                Some(roles)
+            };
             // Path parameters get a well-formed id that names nothing.
             let concrete = path
                 .split('/')
@@ -45,6 +56,7 @@ fn operations() -> Vec<Operation> {
         }
     }
     assert!(ops.len() >= 10, "expected every API route, found {}", ops.len());
+    assert!(ops.iter().any(|o| o.roles.is_none()), "the vendor portal routes are missing");
     ops
 }
 
@@ -133,20 +145,46 @@ async fn every_route_enforces_its_declared_roles() {
     for op in operations() {
         for role in ALL_ROLES {
             let res = app.send(request(&op, Some(format!("Bearer {}", app.token(role))))).await;
-            if op.roles.iter().any(|r| r == role) {
-                assert!(
+            match &op.roles {
+                // Staff tokens of any role are not respondent tokens.
+                None => {
+                    assert_problem(&res, 401);
+                }
+                Some(roles) if roles.iter().any(|r| r == role) => assert!(
                     res.status != 401 && res.status != 403,
                     "{} {} should let {role} through, got {}: {}",
                     op.method,
                     op.path,
                     res.status,
                     res.text
-                );
-            } else {
-                assert_eq!(res.status, 403, "{} {} should refuse {role}: {}", op.method, op.path, res.text);
-                assert_problem(&res, 403);
+                ),
+                Some(_) => {
+                    assert_eq!(res.status, 403, "{} {} should refuse {role}: {}", op.method, op.path, res.text);
+                    assert_problem(&res, 403);
+                }
             }
         }
+    }
+}
+
+/// A live respondent token reaches the portal routes and nothing else; once revoked, nothing.
+#[actix_web::test]
+async fn a_respondent_token_reaches_only_the_portal() {
+    let app = TestApp::new().await;
+    let (assessment_id, token) = crate::support::sent_assessment(&app).await;
+    let bearer = format!("Bearer {token}");
+    for op in operations() {
+        let res = app.send(request(&op, Some(bearer.clone()))).await;
+        if op.roles.is_some() {
+            assert_problem(&res, 401);
+        } else {
+            assert!(res.status != 401 && res.status != 403, "{} {}: {} {}", op.method, op.path, res.status, res.text);
+        }
+    }
+    let res = app.post(&format!("/api/v1/assessments/{assessment_id}/revoke-link"), "procurement", json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    for op in operations().into_iter().filter(|o| o.roles.is_none()) {
+        assert_problem(&app.send(request(&op, Some(bearer.clone()))).await, 401);
     }
 }
 

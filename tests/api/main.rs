@@ -2,13 +2,16 @@
 //! OVERSEE_TEST_DATABASE_URL is set.
 
 mod access;
+mod assessments;
 mod audit;
 mod compliance;
 mod contacts;
 mod contracts;
 mod errors;
+mod findings;
 mod idempotency;
 mod operations;
+mod questionnaires;
 mod spec;
 mod storage;
 mod support;

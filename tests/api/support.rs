@@ -18,21 +18,18 @@ use serde_json::{json, Value};
 
 pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256!";
 
-enum Storage {
-    SqliteDir(PathBuf),
-    PostgresSchema { base_url: String, schema: String },
+/// The test's own data folder (SQLite file, mail outbox, evidence), and its PostgreSQL schema if any.
+struct Storage {
+    dir: PathBuf,
+    postgres: Option<(String, String)>,
 }
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        match self {
-            Storage::SqliteDir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Storage::PostgresSchema { base_url, schema } => {
-                if let Ok(mut c) = diesel::PgConnection::establish(base_url) {
-                    let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-                }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((base_url, schema)) = &self.postgres {
+            if let Ok(mut c) = diesel::PgConnection::establish(base_url) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
         }
     }
@@ -69,22 +66,21 @@ impl TestApp {
         let id = uuid::Uuid::now_v7().simple().to_string();
         let dir = std::env::temp_dir().join(format!("oversee-test-{id}"));
         std::fs::create_dir_all(&dir).unwrap();
-        let (url, storage) = match std::env::var("OVERSEE_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
+        let (url, postgres) = match std::env::var("OVERSEE_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
             Some(base) => {
                 let schema = format!("t_{id}");
                 let mut c = diesel::PgConnection::establish(&base).expect("connect to OVERSEE_TEST_DATABASE_URL");
                 c.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
                 let sep = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-                let _ = std::fs::remove_dir_all(&dir);
-                (url, Storage::PostgresSchema { base_url: base, schema })
+                (format!("{base}{sep}options=-csearch_path%3D{schema}"), Some((base, schema)))
             }
-            None => (dir.join("oversee.db").to_string_lossy().into_owned(), Storage::SqliteDir(dir.clone())),
+            None => (dir.join("oversee.db").to_string_lossy().into_owned(), None),
         };
+        let storage = Storage { dir: dir.clone(), postgres };
         let mut env: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".into(), url),
             ("OVERSEE_JWT_SECRET".into(), SECRET.into()),
-            ("OVERSEE_DATA_DIR".into(), std::env::temp_dir().to_string_lossy().into_owned()),
+            ("OVERSEE_DATA_DIR".into(), dir.to_string_lossy().into_owned()),
         ]);
         for (k, v) in extra {
             env.insert(k.to_string(), v.to_string());
@@ -149,6 +145,10 @@ impl TestApp {
         self.call(Method::PATCH, path, role, Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, role: &str, body: Value) -> Res {
+        self.call(Method::PUT, path, role, Some(body)).await
+    }
+
     pub async fn delete(&self, path: &str, role: &str) -> Res {
         self.call(Method::DELETE, path, role, None).await
     }
@@ -159,6 +159,54 @@ impl TestApp {
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
         res.body
     }
+}
+
+/// The built-in 201 CMR 17 template's published version 1.
+pub async fn builtin_template_id(app: &TestApp) -> String {
+    let res = app.get("/api/v1/questionnaire-templates?key=201cmr17-service-provider", "security").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["items"][0]["id"].as_str().expect("the built-in template is installed").to_string()
+}
+
+/// A date `days` from today, as the API writes dates.
+pub fn days_from_today(days: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+}
+
+/// A vendor with an assessment from `template_id`, sent: returns (assessment id, respondent token).
+pub async fn send_assessment(app: &TestApp, template_id: &str) -> (String, String) {
+    let vendor = app.vendor(json!({"name": format!("Vendor {}", uuid::Uuid::now_v7())})).await;
+    let res = app
+        .post(
+            &format!("/api/v1/vendors/{}/assessments", vendor["id"].as_str().unwrap()),
+            "procurement",
+            json!({"template_id": template_id, "due_on": days_from_today(30),
+                "respondent_name": "Dana Lee", "respondent_email": "dana@acme.example"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_string();
+    let res = app.post(&format!("/api/v1/assessments/{id}/send"), "procurement", json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    (id, res.body["respondent_token"].as_str().unwrap().to_string())
+}
+
+/// A sent assessment of the built-in template.
+pub async fn sent_assessment(app: &TestApp) -> (String, String) {
+    let template = builtin_template_id(app).await;
+    send_assessment(app, &template).await
+}
+
+/// A request with a respondent token.
+pub async fn as_respondent(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> Res {
+    let mut req = test::TestRequest::default()
+        .method(method)
+        .uri(path)
+        .insert_header(("Authorization", format!("Bearer {token}")));
+    if let Some(b) = body {
+        req = req.set_json(b);
+    }
+    app.send(req).await
 }
 
 pub fn claims(sub: &str, role: &str) -> Value {

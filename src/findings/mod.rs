@@ -1,0 +1,6 @@
+//! Findings: weaknesses found in a vendor (often from an assessment question), tracked to
+//! resolution or to an accepted risk.
+
+pub mod models;
+pub mod routes;
+pub mod store;

@@ -1,0 +1,324 @@
+use std::collections::HashMap;
+
+use actix_web::{delete, get, http::header, post, put, web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::{
+    models::{PortalAnswer, PortalView, SaveAnswers, UploadQuery},
+    session::{Authenticated, PortalSession},
+};
+use crate::{
+    assessments::{
+        evidence_files,
+        models::{AnswerRow, AssessmentRow, Evidence, EvidenceRow},
+        routes::{transition, SUBJECT},
+        store, view,
+    },
+    audit::store::{self as audit, Change},
+    db::DbConn,
+    error::{ApiError, ApiResult, FieldError, ReadErrors, WriteErrors},
+    http::{ids, json::read_body, json::Json},
+    rules::{
+        assessment_lifecycle::{Action, AssessmentStatus},
+        questionnaire::{self, ReviewStatus},
+    },
+    state::AppState,
+    time,
+    vendors::store as vendors,
+};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(portal_view).service(save_answers).service(upload_evidence).service(delete_evidence).service(submit);
+}
+
+const MAX_COMMENT: usize = 4000;
+
+fn portal_view_of(c: &mut DbConn, row: AssessmentRow) -> Result<PortalView, ApiError> {
+    let vendor_name = vendors::get_required(c, &row.vendor_id)?.name;
+    let loaded = view::load(c, row)?;
+    let report = loaded.score();
+    let answers = loaded
+        .answer_views()
+        .into_iter()
+        .map(|a| PortalAnswer {
+            question_code: a.question_code,
+            answer: a.answer,
+            comment: a.comment,
+            answered_at: a.answered_at,
+            evidence: a.evidence,
+        })
+        .collect();
+    let status = loaded.row.status();
+    Ok(PortalView {
+        assessment_id: loaded.row.id.clone(),
+        vendor_name,
+        status,
+        due_on: time::parse_date(&loaded.row.due_on),
+        link_expires_at: loaded.row.token_expires_at.clone(),
+        locked: !matches!(status, AssessmentStatus::Sent | AssessmentStatus::InProgress),
+        title: loaded.template.title.clone(),
+        sections: loaded.sections,
+        answers,
+        unanswered_required: report.unanswered_required,
+    })
+}
+
+/// Reloads the assessment inside the write transaction and moves it to the state `action` leads to:
+/// the session's copy may be stale (submitted in another tab).
+fn begin(c: &mut DbConn, session_row: &AssessmentRow, action: Action) -> Result<AssessmentRow, ApiError> {
+    let mut row = store::get_required(c, &session_row.id)?;
+    if row.token_hash != session_row.token_hash {
+        return Err(ApiError::Unauthorized("the link was replaced by a newer invitation".into()));
+    }
+    transition(&mut row, action).map_err(|e| match row.status() {
+        AssessmentStatus::Submitted
+        | AssessmentStatus::UnderReview
+        | AssessmentStatus::Accepted
+        | AssessmentStatus::Rejected => {
+            ApiError::Conflict("the questionnaire was submitted; answers are locked".into())
+        }
+        _ => e,
+    })?;
+    Ok(row)
+}
+
+/// Stores the assessment after a respondent's change: a new version, so staff edits based on an
+/// older read get 412.
+fn touch(c: &mut DbConn, mut row: AssessmentRow) -> Result<(), ApiError> {
+    row.version += 1;
+    row.updated_at = time::now();
+    store::update(c, &row)
+}
+
+/// The questionnaire, the answers so far, and what is still required.
+#[utoipa::path(
+    tag = "portal",
+    security(("respondent_token" = [])),
+    responses((status = 200, description = "The questionnaire and answers", body = PortalView), ReadErrors)
+)]
+#[get("/portal/assessment")]
+pub async fn portal_view(state: web::Data<AppState>, session: PortalSession) -> ApiResult<HttpResponse> {
+    let v = state.db.read_heavy(move |c| portal_view_of(c, session.assessment)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Save answers; call as often as you like, over as many sittings as you need, until you submit.
+#[utoipa::path(
+    tag = "portal",
+    request_body = SaveAnswers,
+    security(("respondent_token" = [])),
+    responses((status = 200, description = "The questionnaire with the answers saved", body = PortalView), WriteErrors)
+)]
+#[put("/portal/answers")]
+pub async fn save_answers(
+    state: web::Data<AppState>,
+    call: Authenticated<Json<SaveAnswers>>,
+) -> ApiResult<HttpResponse> {
+    let Authenticated { session, inner: body } = call;
+    let input = body.into_inner().answers;
+    if input.is_empty() || input.len() > 500 {
+        return Err(ApiError::invalid("answers", "1 to 500 answers per call"));
+    }
+    let v = state
+        .db
+        .write(move |c| {
+            let row = begin(c, &session.assessment, Action::Answer)?;
+            let sections = crate::questionnaires::store::get_required(c, &row.template_id)?.sections();
+            let mut errors = Vec::new();
+            let mut seen = HashMap::new();
+            for (i, a) in input.iter().enumerate() {
+                let at = |f: &str| format!("answers[{i}].{f}");
+                let Some(q) = questionnaire::find_question(&sections, &a.question_code) else {
+                    errors.push(FieldError::new(at("question_code"), format!("no question '{}'", a.question_code)));
+                    continue;
+                };
+                if let Some(first) = seen.insert(a.question_code.as_str(), i) {
+                    errors.push(FieldError::new(at("question_code"), format!("already given at answers[{first}]")));
+                }
+                if !a.answer.is_null() {
+                    if let Some(p) = questionnaire::answer_problem(q, &a.answer) {
+                        errors.push(FieldError::new(at("answer"), p));
+                    }
+                }
+                if a.comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
+                    errors.push(FieldError::new(at("comment"), format!("at most {MAX_COMMENT} characters")));
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            let now = time::now();
+            for a in &input {
+                store::save_answer(
+                    c,
+                    &AnswerRow {
+                        assessment_id: row.id.clone(),
+                        question_code: a.question_code.clone(),
+                        answer: (!a.answer.is_null()).then(|| a.answer.to_string()),
+                        comment: a.comment.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+                        answered_at: now.clone(),
+                        review_status: ReviewStatus::Pending.as_str().into(),
+                        review_comment: None,
+                        reviewed_by: None,
+                        reviewed_at: None,
+                    },
+                )?;
+            }
+            let codes: Vec<&str> = input.iter().map(|a| a.question_code.as_str()).collect();
+            audit::record(
+                c,
+                &session.principal,
+                Change::new("answered", SUBJECT, &row.id, None, Some(&json!({"questions": codes}))),
+            )?;
+            touch(c, row.clone())?;
+            let fresh = store::get_required(c, &row.id)?;
+            portal_view_of(c, fresh)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Attach a file to a question: send the bytes as the body with their Content-Type (PDF, image,
+/// text, CSV, Office document, ZIP or JSON). Its SHA-256 is recorded as received.
+#[utoipa::path(
+    tag = "portal",
+    params(UploadQuery),
+    request_body(content = Vec<u8>, description = "The file's bytes", content_type = "application/pdf"),
+    security(("respondent_token" = [])),
+    responses((status = 201, description = "Stored", body = Evidence), WriteErrors)
+)]
+#[post("/portal/evidence")]
+pub async fn upload_evidence(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    call: Authenticated<(web::Query<UploadQuery>, web::Payload)>,
+) -> ApiResult<HttpResponse> {
+    let Authenticated { session, inner: (query, payload) } = call;
+    let limit = state.config.evidence_max_bytes;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if let Some(n) = declared.filter(|n| *n > limit) {
+        return Err(ApiError::PayloadTooLarge(format!("the file is {n} bytes; evidence may be at most {limit}")));
+    }
+    let content_type =
+        evidence_files::allowed_type(req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
+    let UploadQuery { question_code, filename } = query.into_inner();
+    let filename = evidence_files::clean_filename(&filename)?;
+    let bytes = read_body(payload.into_inner(), limit).await?;
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("body", "the file is empty"));
+    }
+    let row = EvidenceRow {
+        id: ids::new(),
+        assessment_id: session.assessment.id.clone(),
+        question_code,
+        filename,
+        content_type,
+        size_bytes: bytes.len() as i64,
+        sha256: evidence_files::sha256_hex(&bytes),
+        created_at: time::now(),
+    };
+    let target = evidence_files::path(&state.config.data_dir, &row.assessment_id, &row.id);
+    let file = target.clone();
+    web::block(move || evidence_files::write(&file, &bytes))
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+    let stored = state
+        .db
+        .write(move |c| {
+            let assessment = begin(c, &session.assessment, Action::Answer)?;
+            let sections = crate::questionnaires::store::get_required(c, &assessment.template_id)?.sections();
+            if questionnaire::find_question(&sections, &row.question_code).is_none() {
+                return Err(ApiError::invalid("question_code", &format!("no question '{}'", row.question_code)));
+            }
+            store::insert_evidence(c, &row)?;
+            let e = Evidence::from(row);
+            audit::record(
+                c,
+                &session.principal,
+                Change::new("evidence_added", SUBJECT, &assessment.id, None, Some(&e)),
+            )?;
+            touch(c, assessment)?;
+            Ok(e)
+        })
+        .await;
+    // Nothing refers to the file unless the row committed.
+    if stored.is_err() {
+        let _ = std::fs::remove_file(&target);
+    }
+    let e = stored?;
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/api/v1/portal/assessment")).json(e))
+}
+
+/// Remove a file you attached, before you submit.
+#[utoipa::path(
+    tag = "portal",
+    params(("evidence_id" = String, Path, description = "Evidence id")),
+    security(("respondent_token" = [])),
+    responses((status = 204, description = "Removed"), WriteErrors)
+)]
+#[delete("/portal/evidence/{evidence_id}")]
+pub async fn delete_evidence(
+    state: web::Data<AppState>,
+    call: Authenticated<web::Path<String>>,
+) -> ApiResult<HttpResponse> {
+    let Authenticated { session, inner: path } = call;
+    let evidence_id = ids::parse(&path, "evidence")?;
+    let assessment_id = session.assessment.id.clone();
+    let eid = evidence_id.clone();
+    state
+        .db
+        .write(move |c| {
+            let assessment = begin(c, &session.assessment, Action::Answer)?;
+            let e = Evidence::from(store::evidence_item(c, &assessment.id, &eid)?);
+            store::delete_evidence(c, &eid)?;
+            audit::record(
+                c,
+                &session.principal,
+                Change::new("evidence_removed", SUBJECT, &assessment.id, Some(&e), None),
+            )?;
+            touch(c, assessment)
+        })
+        .await?;
+    // After the commit: a failure here leaves an orphan file, never a row without its file.
+    let _ = std::fs::remove_file(evidence_files::path(&state.config.data_dir, &assessment_id, &evidence_id));
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Submit the answers for review. Every required question must be answered; afterwards the
+/// answers are locked.
+#[utoipa::path(
+    tag = "portal",
+    security(("respondent_token" = [])),
+    responses((status = 200, description = "Submitted", body = PortalView), WriteErrors)
+)]
+#[post("/portal/submit")]
+pub async fn submit(state: web::Data<AppState>, session: PortalSession) -> ApiResult<HttpResponse> {
+    let v = state
+        .db
+        .write(move |c| {
+            let mut row = begin(c, &session.assessment, Action::Submit)?;
+            let missing = view::load(c, row.clone())?.score().unanswered_required;
+            if !missing.is_empty() {
+                let errors = missing
+                    .into_iter()
+                    .map(|code| FieldError::new(format!("answers.{code}"), "required, not answered yet"))
+                    .collect();
+                return Err(ApiError::Validation(errors));
+            }
+            let before = crate::assessments::models::Assessment::from(session.assessment.clone());
+            let now = time::now();
+            row.submitted_at = Some(now.clone());
+            row.updated_at = now;
+            row.version += 1;
+            store::update(c, &row)?;
+            let after = crate::assessments::models::Assessment::from(row.clone());
+            audit::record(
+                c,
+                &session.principal,
+                Change::new("submitted", SUBJECT, &row.id, Some(&before), Some(&after)),
+            )?;
+            portal_view_of(c, row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -1,0 +1,133 @@
+//! Findings through HTTP: creation rules, risk acceptance, resolution and the filters.
+
+use serde_json::json;
+
+use crate::support::{assert_problem, days_from_today, TestApp};
+
+const BASE: &str = "/api/v1/findings";
+
+#[actix_web::test]
+async fn findings_need_a_subject_and_an_owned_risk_acceptance() {
+    let app = TestApp::new().await;
+    let vendor = app.vendor(json!({"name": "Finding Co"})).await;
+    let vendor_id = vendor["id"].as_str().unwrap();
+    assert_problem(&app.post(BASE, "security", json!({"title": "No subject"})).await, 422);
+    assert_problem(
+        &app.post(BASE, "security", json!({"vendor_id": vendor_id, "question_code": "S.1", "title": "x"})).await,
+        422,
+    );
+    assert_problem(
+        &app.post(BASE, "security", json!({"vendor_id": uuid::Uuid::now_v7().to_string(), "title": "x"})).await,
+        422,
+    );
+    let res = app
+        .post(
+            BASE,
+            "security",
+            json!({"vendor_id": vendor_id, "title": " ", "owner_email": "nope", "severity": "urgent"}),
+        )
+        .await;
+    assert_problem(&res, 422);
+
+    let res = app
+        .post(
+            BASE,
+            "security",
+            json!({"vendor_id": vendor_id, "title": "MFA missing for admins", "severity": "critical"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_string();
+    let path = format!("{BASE}/{id}");
+
+    let res = app.patch(&path, "security", json!({"status": "risk_accepted"})).await;
+    assert_problem(&res, 422);
+    let fields: Vec<&str> =
+        res.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["risk_justification", "risk_approved_by"]);
+    let res = app
+        .patch(
+            &path,
+            "security",
+            json!({"status": "risk_accepted", "risk_justification": "VPN with MFA in front",
+            "risk_approved_by": "ciso@example.com"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["risk_acceptance"]["approved_by"], "ciso@example.com");
+    assert!(res.body["risk_acceptance"]["accepted_at"].is_string());
+
+    // Reopening clears the acceptance; resolving stamps the time.
+    let res = app.patch(&path, "security", json!({"status": "in_progress"})).await;
+    assert!(res.body["risk_acceptance"].is_null(), "{}", res.text);
+    let res = app.patch(&path, "security", json!({"status": "resolved"})).await;
+    assert!(res.body["resolved_at"].is_string(), "{}", res.text);
+    let audit = app.get(&format!("/api/v1/audit-events?subject_type=finding&subject_id={id}"), "auditor").await;
+    let actions: Vec<&str> =
+        audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    // Newest first.
+    assert_eq!(actions, vec!["resolved", "updated", "updated", "created"]);
+    // Stale writes are refused.
+    let res = app
+        .send(
+            actix_web::test::TestRequest::patch()
+                .uri(&path)
+                .insert_header(("Authorization", format!("Bearer {}", app.token("security"))))
+                .insert_header(("If-Match", "\"1\""))
+                .set_json(json!({"title": "stale"})),
+        )
+        .await;
+    assert_problem(&res, 412);
+}
+
+#[actix_web::test]
+async fn findings_filter_by_vendor_severity_status_and_overdue() {
+    let app = TestApp::new().await;
+    let a = app.vendor(json!({"name": "A Co"})).await["id"].as_str().unwrap().to_string();
+    let b = app.vendor(json!({"name": "B Co"})).await["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for (vendor, title, severity, due, status) in [
+        (&a, "late", "high", Some(days_from_today(-1)), "open"),
+        (&a, "due today", "high", Some(days_from_today(0)), "in_progress"),
+        (&a, "late but resolved", "low", Some(days_from_today(-5)), "resolved"),
+        (&b, "no due date", "critical", None, "open"),
+        (&b, "late in progress", "medium", Some(days_from_today(-30)), "in_progress"),
+    ] {
+        let res = app
+            .post(
+                BASE,
+                "security",
+                json!({"vendor_id": vendor, "title": title, "severity": severity, "due_on": due, "status": status}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        ids.push(res.body["id"].as_str().unwrap().to_string());
+    }
+    let titles = |query: String| {
+        let app = &app;
+        async move {
+            let res = app.get(&format!("{BASE}?{query}"), "auditor").await;
+            assert_eq!(res.status, 200, "{}", res.text);
+            res.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["title"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles("overdue=true".into()).await, vec!["late", "late in progress"]);
+    assert_eq!(titles("overdue=false".into()).await, vec!["due today", "late but resolved", "no due date"]);
+    assert_eq!(titles(format!("vendor_id={a}&severity=high")).await, vec!["late", "due today"]);
+    assert_eq!(titles("status=open".into()).await, vec!["late", "no due date"]);
+    assert_eq!(titles(format!("vendor_id={b}&overdue=true")).await, vec!["late in progress"]);
+    let res = app.get(&format!("{BASE}/{}", ids[0]), "integration").await;
+    assert_eq!(res.body["overdue"], true);
+    let page = app.get(&format!("{BASE}?limit=2"), "auditor").await;
+    let next = page.body["next_cursor"].as_str().unwrap();
+    assert_eq!(
+        app.get(&format!("{BASE}?limit=2&cursor={next}"), "auditor").await.body["items"].as_array().unwrap().len(),
+        2
+    );
+    assert_problem(&app.get(&format!("{BASE}?severity=urgent"), "auditor").await, 400);
+}
