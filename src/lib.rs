@@ -17,6 +17,7 @@ pub mod error;
 pub mod findings;
 pub mod http;
 pub mod idempotency;
+pub mod jobs;
 pub mod mail;
 pub mod ops;
 pub mod patch;

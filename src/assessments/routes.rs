@@ -2,8 +2,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::{
     models::{
-        Assessment, AssessmentQuery, AssessmentRow, CreateAssessment, MailOutcome, MailStatus, PageQuery, Sent,
-        UpdateAssessment,
+        Assessment, AssessmentQuery, AssessmentRow, CreateAssessment, MailOutcome, MailStatus, Sent, UpdateAssessment,
     },
     store, tokens,
 };
@@ -108,7 +107,7 @@ pub async fn create_assessment(
 /// List a vendor's assessments, oldest first.
 #[utoipa::path(
     tag = "assessments",
-    params(("vendor_id" = String, Path, description = "Vendor id"), PageQuery),
+    params(("vendor_id" = String, Path, description = "Vendor id"), pagination::PageQuery),
     security(("bearer" = ["admin", "procurement", "legal", "security", "auditor", "integration"])),
     responses((status = 200, description = "A page of assessments", body = pagination::Page<Assessment>), ReadErrors)
 )]
@@ -117,12 +116,11 @@ pub async fn list_vendor_assessments(
     state: web::Data<AppState>,
     _who: Authorized<perm::QuestionnairesRead>,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: web::Query<pagination::PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let vendor_id = ids::parse(&path, "vendor")?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
+    let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let rows = state
         .db
         .read(move |c| {
@@ -147,8 +145,7 @@ pub async fn list_assessments(
     query: web::Query<AssessmentQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
+    let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let vendor_id = q.vendor_id.as_deref().map(|v| ids::parse(v, "vendor")).transpose()?;
     let rows = state.db.read(move |c| store::list(c, vendor_id, q.status, after, limit)).await?;
     Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), Assessment::from)))

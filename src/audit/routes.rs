@@ -34,8 +34,7 @@ pub async fn list_audit_events(
     query: web::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let before_id = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
+    let (limit, before_id) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let filter =
         store::Filter { subject_type: q.subject_type, subject_id: q.subject_id, actor: q.actor, before_id, limit };
     let rows = state.db.read(move |c| store::list(c, &filter)).await?;

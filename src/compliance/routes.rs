@@ -160,8 +160,7 @@ pub async fn portfolio(
     query: web::Query<PortfolioQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
+    let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let as_of = q.as_of.unwrap_or_else(time::today);
     let items = state.db.read_heavy(move |c| scan(c, as_of, q.status, after, limit as usize + 1)).await?;
     Ok(HttpResponse::Ok().json(pagination::page(items, limit, |i| i.contract_id.clone(), |i| i)))

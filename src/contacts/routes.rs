@@ -2,7 +2,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use validator::Validate;
 
 use super::{
-    models::{Contact, ContactFields, ContactQuery, CreateContact, UpdateContact},
+    models::{Contact, ContactFields, CreateContact, UpdateContact},
     store,
 };
 use crate::{
@@ -73,7 +73,7 @@ pub async fn create_contact(
 /// List a vendor's contacts.
 #[utoipa::path(
     tag = "vendors",
-    params(("vendor_id" = String, Path, description = "Vendor id"), ContactQuery),
+    params(("vendor_id" = String, Path, description = "Vendor id"), pagination::PageQuery),
     security(("bearer" = ["admin", "procurement", "legal", "security", "auditor", "integration"])),
     responses((status = 200, description = "A page of contacts", body = pagination::Page<Contact>), ReadErrors)
 )]
@@ -82,12 +82,11 @@ pub async fn list_contacts(
     state: web::Data<AppState>,
     _who: Authorized<perm::VendorsRead>,
     path: web::Path<String>,
-    query: web::Query<ContactQuery>,
+    query: web::Query<pagination::PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let vendor_id = ids::parse(&path, "vendor")?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
+    let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let rows = state
         .db
         .read(move |c| {

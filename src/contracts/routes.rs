@@ -87,8 +87,7 @@ pub async fn list_contracts(
 ) -> ApiResult<HttpResponse> {
     let vendor_id = ids::parse(&path, "vendor")?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
+    let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let status = q.status.map(|s| s.as_str().to_string());
     let rows = state
         .db

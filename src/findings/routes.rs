@@ -134,8 +134,7 @@ pub async fn list_findings(
     query: web::Query<FindingQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(pagination::decode::<String>).transpose()?;
+    let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let filter = store::Filter {
         vendor_id: q.vendor_id.as_deref().map(|v| ids::parse(v, "vendor")).transpose()?,
         assessment_id: q.assessment_id.as_deref().map(|v| ids::parse(v, "assessment")).transpose()?,

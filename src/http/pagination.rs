@@ -25,6 +25,26 @@ pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
+/// The page size and the decoded cursor of a list request.
+pub fn window<K: DeserializeOwned>(
+    limit_param: Option<i64>,
+    cursor: Option<&str>,
+) -> Result<(i64, Option<K>), ApiError> {
+    Ok((limit(limit_param)?, cursor.map(decode::<K>).transpose()?))
+}
+
+/// `?limit=&cursor=` for lists with no filters.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
 pub fn encode<K: Serialize>(key: &K) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
 }

@@ -183,7 +183,11 @@ pub async fn save_answers(
 #[utoipa::path(
     tag = "portal",
     params(UploadQuery),
-    request_body(content = Vec<u8>, description = "The file's bytes", content_type = "application/pdf"),
+    // The spec names one accepted type (text/plain) so generic clients and fuzzers can build a
+    // request; the description lists them all.
+    request_body(content = Vec<u8>, content_type = "text/plain", description = "The file's bytes, sent with its own \
+        Content-Type: application/pdf, image/png, image/jpeg, text/plain, text/csv, application/zip, application/json, \
+        or an Office Open XML document (docx, xlsx, pptx)."),
     security(("respondent_token" = [])),
     responses((status = 201, description = "Stored", body = Evidence), WriteErrors)
 )]

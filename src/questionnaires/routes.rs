@@ -69,8 +69,7 @@ pub async fn list_templates(
     query: web::Query<TemplateQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after = q.cursor.as_deref().map(pagination::decode::<(String, i32)>).transpose()?;
+    let (limit, after) = pagination::window::<(String, i32)>(q.limit, q.cursor.as_deref())?;
     let rows = state.db.read(move |c| store::list(c, q.key, q.status, after, limit)).await?;
     Ok(HttpResponse::Ok().json(pagination::page(
         rows,
