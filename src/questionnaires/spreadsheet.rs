@@ -102,8 +102,27 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
     Ok(rows)
 }
 
+/// An XLSX file is a zip archive; one whose parts declare more than this unpacked is refused
+/// before it is read, so a small upload cannot unpack to gigabytes in memory.
+const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+
+fn check_unpacked_size(bytes: &[u8], max: u64) -> Result<(), ApiError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let part = archive.by_index_raw(i).map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
+        total = total.saturating_add(part.size());
+    }
+    if total > max {
+        return Err(file_error(format!("the workbook unpacks to {total} bytes; at most {max} are read")));
+    }
+    Ok(())
+}
+
 fn xlsx_rows(bytes: &[u8], sheet: Option<&str>) -> Result<Vec<Vec<String>>, ApiError> {
     use calamine::Reader;
+    check_unpacked_size(bytes, MAX_UNPACKED_BYTES)?;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
     let names = book.sheet_names();
@@ -375,6 +394,14 @@ mod tests {
     fn an_empty_or_unreadable_file_is_refused() {
         assert!(to_document(Kind::Csv, b"Domain,Question ID,Question,Type\n", &spec()).is_err());
         assert!(to_document(Kind::Xlsx, b"not a zip", &spec()).is_err());
+    }
+
+    #[test]
+    fn workbooks_that_unpack_too_large_are_refused_before_reading() {
+        let fixture = include_bytes!("../../tests/fixtures/questionnaire.xlsx");
+        assert!(check_unpacked_size(fixture, MAX_UNPACKED_BYTES).is_ok());
+        let Err(ApiError::Validation(e)) = check_unpacked_size(fixture, 1000) else { panic!("expected 422") };
+        assert!(e[0].message.contains("unpacks to"), "{}", e[0].message);
     }
 
     #[test]
