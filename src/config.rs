@@ -26,6 +26,8 @@ pub struct Config {
     pub respondent_grace_days: u32,
     /// Largest evidence file a respondent may attach.
     pub evidence_max_bytes: usize,
+    /// The capability score's weights and thresholds (docs/scoring.md).
+    pub score_model: crate::rules::capability::Model,
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +109,8 @@ impl Config {
         let respondent_grace_days = number(&get, "OVERSEE_RESPONDENT_GRACE_DAYS", 14, 0..=365)? as u32;
         let evidence_max_bytes =
             number(&get, "OVERSEE_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, 1024..=1024 * 1024 * 1024)?;
+        let score_model = crate::rules::capability::Model::parse(&get("OVERSEE_SCORE_MODEL").unwrap_or_default())
+            .map_err(|e| bad("OVERSEE_SCORE_MODEL", e))?;
         let public_url = get("OVERSEE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         Ok(Config {
             bind,
@@ -125,6 +129,7 @@ impl Config {
             mail_from,
             respondent_grace_days,
             evidence_max_bytes,
+            score_model,
         })
     }
 }
@@ -199,6 +204,7 @@ mod tests {
             ("OVERSEE_RESPONDENT_GRACE_DAYS", "-1"),
             ("OVERSEE_RESPONDENT_GRACE_DAYS", "366"),
             ("OVERSEE_EVIDENCE_MAX_BYTES", "10"),
+            ("OVERSEE_SCORE_MODEL", "questionnaire=90"),
         ] {
             let err = load(&[(k, v)]).unwrap_err();
             assert_eq!(err.var, k, "{v}");

@@ -24,6 +24,7 @@ pub mod patch;
 pub mod portal;
 pub mod questionnaires;
 pub mod rules;
+pub mod scores;
 pub mod seed;
 pub mod state;
 pub mod time;
@@ -67,6 +68,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "assessments", description = "Questionnaires sent to vendors, their answers, review and decision"),
         (name = "portal", description = "The vendor portal: what a respondent's token reaches, and nothing else"),
         (name = "findings", description = "Weaknesses found in vendors, tracked to resolution or accepted risk"),
+        (name = "scores", description = "Capability scores under 17.03(2)(f), the (f)1 status, history and the portfolio summary"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
@@ -124,6 +126,7 @@ where
             .configure(assessments::review::configure)
             .configure(portal::routes::configure)
             .configure(findings::routes::configure)
+            .configure(scores::routes::configure)
             .configure(audit::routes::configure),
     )
 }

@@ -123,6 +123,7 @@ pub async fn accept(
         errors.push(FieldError::new("deadline", "amount 1 to 10000; unit hours, days or business_days"));
     }
     validate_all(Ok(()), errors)?;
+    let model = state.config.score_model.clone();
     let clause = state
         .db
         .write(move |c| {
@@ -157,7 +158,9 @@ pub async fn accept(
                 created_at: existing.as_ref().map(|r| r.created_at.clone()).unwrap_or_else(|| now.clone()),
                 updated_at: now,
             };
-            store::save_audited(c, &who.0, "accepted", existing.map(Clause::from), row)
+            let saved = store::save_audited(c, &who.0, "accepted", existing.map(Clause::from), row)?;
+            crate::scores::snapshots::refresh(c, &contract.vendor_id, &who.0, &model)?;
+            Ok(saved)
         })
         .await?;
     Ok(respond::ok_with_etag(&clause, clause.version))

@@ -159,6 +159,7 @@ pub async fn put_clause(
     let key = path.1.clone();
     let expected = etag::if_match(&req)?;
     let b = body.into_inner();
+    let model = state.config.score_model.clone();
     let clause = state
         .db
         .write(move |c| {
@@ -193,7 +194,9 @@ pub async fn put_clause(
                 created_at: existing.map(|r| r.created_at).unwrap_or_else(|| now.clone()),
                 updated_at: now,
             };
-            store::save_audited(c, &who.0, "updated", before, row)
+            let saved = store::save_audited(c, &who.0, "updated", before, row)?;
+            crate::scores::snapshots::refresh(c, &contract.vendor_id, &who.0, &model)?;
+            Ok(saved)
         })
         .await?;
     Ok(respond::ok_with_etag(&clause, clause.version))
@@ -215,10 +218,11 @@ pub async fn verify_clause(
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path.0, "contract")?;
     let key = path.1.clone();
+    let model = state.config.score_model.clone();
     let clause = state
         .db
         .write(move |c| {
-            let (_, existing) = load(c, &id, &key)?;
+            let (contract, existing) = load(c, &id, &key)?;
             let row = existing.ok_or_else(|| {
                 ApiError::Conflict(format!("clause '{key}' has not been recorded for this contract; record it first"))
             })?;
@@ -231,7 +235,9 @@ pub async fn verify_clause(
                 updated_at: now,
                 ..row
             };
-            store::save_audited(c, &who.0, "verified", Some(before), row)
+            let saved = store::save_audited(c, &who.0, "verified", Some(before), row)?;
+            crate::scores::snapshots::refresh(c, &contract.vendor_id, &who.0, &model)?;
+            Ok(saved)
         })
         .await?;
     Ok(respond::ok_with_etag(&clause, clause.version))

@@ -178,6 +178,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    vendor_score_snapshots (id) {
+        id -> Text,
+        vendor_id -> Text,
+        computed_at -> Text,
+        as_of -> Text,
+        score -> Double,
+        grade -> Text,
+        f1_status -> Text,
+        f2_status -> Text,
+        model_version -> Text,
+        document -> Text,
+    }
+}
+
 diesel::joinable!(vendor_tags -> vendors (vendor_id));
 diesel::joinable!(vendor_contacts -> vendors (vendor_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -286,5 +301,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessments,
     assessment_answers,
     assessment_evidence,
-    findings
+    findings,
+    vendor_score_snapshots
 );

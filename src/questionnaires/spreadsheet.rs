@@ -107,8 +107,8 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
 const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
 
 fn check_unpacked_size(bytes: &[u8], max: u64) -> Result<(), ApiError> {
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
     let mut total = 0u64;
     for i in 0..archive.len() {
         let part = archive.by_index_raw(i).map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;

@@ -2,6 +2,7 @@
 //! inputs and unit-tested at its boundaries.
 
 pub mod assessment_lifecycle;
+pub mod capability;
 pub mod clause_detection;
 pub mod f2;
 pub mod findings;

@@ -23,14 +23,15 @@ async fn every_change_is_audited_with_actor_before_and_after() {
     assert_eq!(res.status, 200, "{}", res.text);
     let events = res.body["items"].as_array().unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, vec!["archived", "updated", "created"], "newest first");
-    let created_ev = &events[2];
+    // The update also recomputed the capability score, in the same transaction.
+    assert_eq!(actions, vec!["archived", "score_changed", "updated", "created"], "newest first");
+    let created_ev = &events[3];
     assert_eq!(created_ev["actor_sub"], "pat@example.com");
     assert_eq!(created_ev["actor_role"], "procurement");
     assert_eq!(created_ev["request_id"], "trace-123");
     assert!(created_ev["before"].is_null());
     assert_eq!(created_ev["after"]["name"], "Acme");
-    let updated = &events[1];
+    let updated = &events[2];
     assert_eq!(updated["before"]["criticality"], "low");
     assert_eq!(updated["after"]["criticality"], "high");
     assert_eq!(updated["actor_sub"], "tester@example.com");
@@ -41,7 +42,7 @@ async fn every_change_is_audited_with_actor_before_and_after() {
     assert_eq!(paged.body["items"].as_array().unwrap().len(), 2);
     let next = paged.body["next_cursor"].as_str().unwrap();
     let last = app.get(&format!("/api/v1/audit-events?limit=2&cursor={next}"), "admin").await;
-    assert_eq!(last.body["items"][0]["action"], "created");
+    assert_eq!(last.body["items"][1]["action"], "created");
     assert!(last.body["next_cursor"].is_null());
 }
 

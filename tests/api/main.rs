@@ -12,6 +12,7 @@ mod findings;
 mod idempotency;
 mod operations;
 mod questionnaires;
+mod scores;
 mod spec;
 mod storage;
 mod support;

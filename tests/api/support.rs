@@ -176,9 +176,14 @@ pub fn days_from_today(days: i64) -> String {
 /// A vendor with an assessment from `template_id`, sent: returns (assessment id, respondent token).
 pub async fn send_assessment(app: &TestApp, template_id: &str) -> (String, String) {
     let vendor = app.vendor(json!({"name": format!("Vendor {}", uuid::Uuid::now_v7())})).await;
+    send_assessment_to(app, template_id, vendor["id"].as_str().unwrap()).await
+}
+
+/// An assessment of `vendor_id` from `template_id`, sent: returns (assessment id, respondent token).
+pub async fn send_assessment_to(app: &TestApp, template_id: &str, vendor_id: &str) -> (String, String) {
     let res = app
         .post(
-            &format!("/api/v1/vendors/{}/assessments", vendor["id"].as_str().unwrap()),
+            &format!("/api/v1/vendors/{vendor_id}/assessments"),
             "procurement",
             json!({"template_id": template_id, "due_on": days_from_today(30),
                 "respondent_name": "Dana Lee", "respondent_email": "dana@acme.example"}),

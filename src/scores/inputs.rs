@@ -1,0 +1,189 @@
+//! Everything the score needs for a batch of vendors, in a fixed number of queries whatever the
+//! batch's size or history: contracts, their events and security clauses, all their clauses,
+//! decided assessments and findings.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::models::{F2Summary, VendorScore};
+use crate::{
+    assessments::models::AssessmentRow,
+    clauses::models::{ClauseRow, ClauseStatus},
+    compliance::store as compliance,
+    contracts::{models::ContractRow, store::without_document},
+    db::{
+        schema::{assessments as s, contract_clauses as cc, contracts as c, findings as f},
+        DbConn,
+    },
+    error::ApiError,
+    findings::models::FindingRow,
+    rules::{
+        capability::{self, AssessmentFact, ClauseFact, ContractStart, FindingFact, Model, VendorFacts},
+        f2::{self, ContractFacts, Policy},
+        findings::{FindingStatus, Severity},
+    },
+    time::parse_date,
+    vendors::models::VendorRow,
+};
+
+pub struct Inputs {
+    pub vendor: VendorRow,
+    pub contracts: Vec<ContractFacts>,
+    pub starts: Vec<ContractStart>,
+    pub clauses: Vec<ClauseFact>,
+    pub assessments: Vec<AssessmentFact>,
+    pub findings: Vec<FindingFact>,
+}
+
+/// The day of an RFC 3339 timestamp (UTC).
+fn day_of(ts: &str) -> NaiveDate {
+    parse_date(ts.get(..10).unwrap_or(ts))
+}
+
+fn group<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> HashMap<String, Vec<T>> {
+    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    for item in items {
+        out.entry(key(&item)).or_default().push(item);
+    }
+    out
+}
+
+/// Six queries for the whole batch.
+pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, ApiError> {
+    let ids: Vec<String> = vendors.iter().map(|v| v.id.clone()).collect();
+    let rows: Vec<ContractRow> = c::table
+        .filter(c::vendor_id.eq_any(&ids))
+        .filter(c::deleted_at.is_null())
+        .order(c::id.asc())
+        .select(without_document())
+        .load(conn)?;
+    let facts = compliance::facts(conn, &rows)?;
+    let contract_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let clause_rows: Vec<ClauseRow> = cc::table.filter(cc::contract_id.eq_any(&contract_ids)).load(conn)?;
+    let decided: Vec<AssessmentRow> =
+        s::table.filter(s::vendor_id.eq_any(&ids)).filter(s::decided_at.is_not_null()).order(s::id.asc()).load(conn)?;
+    let finding_rows: Vec<FindingRow> = f::table.filter(f::vendor_id.eq_any(&ids)).order(f::id.asc()).load(conn)?;
+
+    let vendor_of: HashMap<String, String> = rows.iter().map(|r| (r.id.clone(), r.vendor_id.clone())).collect();
+    let owner = |contract_id: &str| vendor_of.get(contract_id).cloned().unwrap_or_default();
+    let mut facts_by = group(facts, |fc| owner(&fc.id));
+    let mut starts_by = group(
+        rows.iter()
+            .map(|r| ContractStart {
+                id: r.id.clone(),
+                is_draft: r.status == "draft",
+                entered_on: parse_date(&r.entered_on),
+                effective_on: r.effective_on.as_deref().map(parse_date),
+            })
+            .collect(),
+        |st| owner(&st.id),
+    );
+    let mut clauses_by = group(
+        clause_rows
+            .into_iter()
+            .map(|r| ClauseFact {
+                present: ClauseStatus::parse(&r.status) == Some(ClauseStatus::Present),
+                effective_from: parse_date(&r.effective_from),
+                effective_to: r.effective_to.as_deref().map(parse_date),
+                contract_id: r.contract_id,
+                clause_type: r.clause_type,
+            })
+            .collect(),
+        |cl| owner(&cl.contract_id),
+    );
+    let mut assessments_by = group(decided, |a| a.vendor_id.clone());
+    let mut findings_by = group(finding_rows, |x| x.vendor_id.clone());
+
+    Ok(vendors
+        .into_iter()
+        .map(|vendor| {
+            let id = vendor.id.as_str();
+            let assessments = assessments_by
+                .remove(id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| AssessmentFact {
+                    accepted: a.status == "accepted",
+                    decided_on: day_of(a.decided_at.as_deref().unwrap_or_default()),
+                    score: a.score,
+                    critical_failures: a.critical_failures.unwrap_or(0),
+                    id: a.id,
+                })
+                .collect();
+            let findings = findings_by
+                .remove(id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| FindingFact {
+                    severity: Severity::parse(&x.severity).unwrap_or(Severity::Medium),
+                    created_on: day_of(&x.created_at),
+                    due_on: x.due_on.as_deref().map(parse_date),
+                    resolved_on: x.resolved_at.as_deref().map(day_of),
+                    risk_accepted_on: x
+                        .risk_accepted_at
+                        .as_deref()
+                        .filter(|_| x.status == FindingStatus::RiskAccepted.as_str())
+                        .map(day_of),
+                    id: x.id,
+                })
+                .collect();
+            Inputs {
+                contracts: facts_by.remove(id).unwrap_or_default(),
+                starts: starts_by.remove(id).unwrap_or_default(),
+                clauses: clauses_by.remove(id).unwrap_or_default(),
+                assessments,
+                findings,
+                vendor,
+            }
+        })
+        .collect())
+}
+
+/// The score of one vendor's inputs on `as_of`.
+pub fn evaluate(inputs: &Inputs, as_of: NaiveDate, policy: Policy, model: &Model) -> VendorScore {
+    let v = &inputs.vendor;
+    let f2 = f2::evaluate_vendor(&v.name, v.handles_pi, &inputs.contracts, as_of, policy);
+    let facts = VendorFacts {
+        handles_pi: v.handles_pi,
+        risk_tier: v.risk_tier,
+        f2_contracts: &f2.contracts,
+        contracts: &inputs.starts,
+        clauses: &inputs.clauses,
+        assessments: &inputs.assessments,
+        findings: &inputs.findings,
+    };
+    let cap = capability::evaluate(model, &facts, as_of);
+    VendorScore {
+        vendor_id: v.id.clone(),
+        vendor_name: v.name.clone(),
+        risk_tier: v.risk_tier,
+        as_of,
+        score: cap.score,
+        grade: cap.grade,
+        model_version: cap.model_version,
+        f1: cap.f1,
+        f2: F2Summary {
+            requirement: f2::REQUIREMENT.into(),
+            status: f2.status,
+            grandfathered_until: f2.grandfathered_until,
+            reason_codes: f2.reason_codes,
+            reasons: f2.reasons,
+            contracts: f2.contracts,
+        },
+        components: cap.components,
+    }
+}
+
+/// Loads and scores one vendor: a bounded number of queries.
+pub fn score_vendor(
+    conn: &mut DbConn,
+    vendor: VendorRow,
+    as_of: NaiveDate,
+    model: &Model,
+) -> Result<(VendorScore, Inputs), ApiError> {
+    let policy = compliance::policy(conn)?;
+    let inputs = load(conn, vec![vendor])?.pop().ok_or_else(|| ApiError::Internal("no inputs loaded".into()))?;
+    Ok((evaluate(&inputs, as_of, policy, model), inputs))
+}
