@@ -170,3 +170,63 @@ async fn the_portfolio_summary_counts_ranks_and_lists_overdue_reassessments() {
     assert_eq!(later.body["overdue_reassessments_total"], 2);
     let _ = no_pi;
 }
+
+/// Counts the queries that scoring one vendor runs.
+fn queries_to_score(app: &TestApp, vendor_id: &str) -> usize {
+    use std::sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    };
+
+    use diesel::connection::{Connection, InstrumentationEvent};
+    let mut conn = app.state.db.conn().unwrap();
+    let n = Arc::new(AtomicUsize::new(0));
+    let counter = n.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let vendor = oversee::vendors::store::get_required(&mut conn, vendor_id).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let (score, _) = oversee::scores::inputs::score_vendor(&mut conn, vendor, today, &Default::default()).unwrap();
+    assert!(score.score >= 0.0);
+    conn.set_instrumentation(diesel::connection::get_default_instrumentation());
+    n.load(Ordering::SeqCst)
+}
+
+#[actix_web::test]
+async fn scoring_takes_the_same_number_of_queries_whatever_the_history() {
+    let app = TestApp::new().await;
+    let template = published_small_template(&app, "bounded").await;
+    let pi = |name: &str| json!({"name": name, "handles_pi": true, "access": "stores"});
+    let small = app.vendor(pi("Small History Co")).await["id"].as_str().unwrap().to_string();
+    let big = app.vendor(pi("Long History Co")).await["id"].as_str().unwrap().to_string();
+    for i in 0..6 {
+        let res = app
+            .post(
+                &format!("/api/v1/vendors/{big}/contracts"),
+                "legal",
+                json!({"title": format!("SOW {i}"), "entered_on": "2024-01-01"}),
+            )
+            .await;
+        let contract = res.body["id"].as_str().unwrap().to_string();
+        for clause in ["security_measures", "audit_rights", "encryption"] {
+            app.put(&format!("/api/v1/contracts/{contract}/clauses/{clause}"), "legal", json!({"status": "present"}))
+                .await;
+        }
+        let renewal = json!({"kind": "renewal", "executed_on": "2025-01-01", "new_ends_on": "2026-12-31"});
+        app.post(&format!("/api/v1/contracts/{contract}/events"), "legal", renewal).await;
+        app.post(
+            "/api/v1/findings",
+            "security",
+            json!({"vendor_id": big, "title": format!("F{i}"), "severity": "low"}),
+        )
+        .await;
+    }
+    accepted_assessment(&app, &template, &big).await;
+    accepted_assessment(&app, &template, &big).await;
+    let (few, many) = (queries_to_score(&app, &small), queries_to_score(&app, &big));
+    assert_eq!(few, many, "scoring must not run a query per contract, clause, assessment or finding");
+    assert!((5..=10).contains(&many), "{many} queries");
+}
