@@ -9,3 +9,4 @@ pub mod findings;
 pub mod questionnaire;
 pub mod risk_tier;
 pub mod vendor_profile;
+pub mod webhooks;
