@@ -66,6 +66,7 @@ pub enum Access {
     AssessmentsReview,
     FindingsRead,
     FindingsWrite,
+    WebhooksAdmin,
 }
 
 impl Access {
@@ -78,7 +79,7 @@ impl Access {
             Access::ContractsRead => &[Admin, Procurement, Legal, Security, Auditor, Integration],
             Access::ContractsWrite => &[Admin, Procurement, Legal],
             Access::ClausesWrite => &[Admin, Legal],
-            Access::ClauseTypesWrite | Access::SettingsWrite => &[Admin],
+            Access::ClauseTypesWrite | Access::SettingsWrite | Access::WebhooksAdmin => &[Admin],
             Access::QuestionnairesRead | Access::FindingsRead => {
                 &[Admin, Procurement, Legal, Security, Auditor, Integration]
             }
@@ -295,7 +296,8 @@ pub mod perm {
         AssessmentsWrite,
         AssessmentsReview,
         FindingsRead,
-        FindingsWrite
+        FindingsWrite,
+        WebhooksAdmin
     );
 }
 

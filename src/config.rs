@@ -28,6 +28,20 @@ pub struct Config {
     pub evidence_max_bytes: usize,
     /// The capability score's weights and thresholds (docs/scoring.md).
     pub score_model: crate::rules::capability::Model,
+    /// Webhooks may use http:// URLs (default: https only).
+    pub webhook_allow_http: bool,
+    /// Webhooks may reach private, loopback, link-local and metadata addresses (default: no).
+    pub webhook_allow_private: bool,
+    pub webhook_timeout_seconds: u64,
+}
+
+impl Config {
+    pub fn webhook_guard(&self) -> crate::webhooks::guard::Policy {
+        crate::webhooks::guard::Policy {
+            allow_http: self.webhook_allow_http,
+            allow_private: self.webhook_allow_private,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +125,9 @@ impl Config {
             number(&get, "OVERSEE_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, 1024..=1024 * 1024 * 1024)?;
         let score_model = crate::rules::capability::Model::parse(&get("OVERSEE_SCORE_MODEL").unwrap_or_default())
             .map_err(|e| bad("OVERSEE_SCORE_MODEL", e))?;
+        let webhook_allow_http = flag(&get, "OVERSEE_WEBHOOK_ALLOW_HTTP")?;
+        let webhook_allow_private = flag(&get, "OVERSEE_WEBHOOK_ALLOW_PRIVATE")?;
+        let webhook_timeout_seconds = number(&get, "OVERSEE_WEBHOOK_TIMEOUT_SECONDS", 10, 1..=120)? as u64;
         let public_url = get("OVERSEE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         Ok(Config {
             bind,
@@ -130,7 +147,19 @@ impl Config {
             respondent_grace_days,
             evidence_max_bytes,
             score_model,
+            webhook_allow_http,
+            webhook_allow_private,
+            webhook_timeout_seconds,
         })
+    }
+}
+
+/// `true` or `false` (also 1/0, yes/no), `false` when unset.
+fn flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, ConfigError> {
+    match get(var).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(other) => Err(bad(var, format!("'{other}' is not true or false"))),
     }
 }
 
@@ -205,6 +234,8 @@ mod tests {
             ("OVERSEE_RESPONDENT_GRACE_DAYS", "366"),
             ("OVERSEE_EVIDENCE_MAX_BYTES", "10"),
             ("OVERSEE_SCORE_MODEL", "questionnaire=90"),
+            ("OVERSEE_WEBHOOK_ALLOW_PRIVATE", "maybe"),
+            ("OVERSEE_WEBHOOK_TIMEOUT_SECONDS", "0"),
         ] {
             let err = load(&[(k, v)]).unwrap_err();
             assert_eq!(err.var, k, "{v}");

@@ -29,6 +29,7 @@ pub mod seed;
 pub mod state;
 pub mod time;
 pub mod vendors;
+pub mod webhooks;
 
 use actix_web::{
     body::MessageBody,
@@ -69,6 +70,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "portal", description = "The vendor portal: what a respondent's token reaches, and nothing else"),
         (name = "findings", description = "Weaknesses found in vendors, tracked to resolution or accepted risk"),
         (name = "scores", description = "Capability scores under 17.03(2)(f), the (f)1 status, history and the portfolio summary"),
+        (name = "webhooks", description = "Signed webhooks out (Standard Webhooks): subscriptions, deliveries, redelivery"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
@@ -127,6 +129,7 @@ where
             .configure(portal::routes::configure)
             .configure(findings::routes::configure)
             .configure(scores::routes::configure)
+            .configure(webhooks::routes::configure)
             .configure(audit::routes::configure),
     )
 }

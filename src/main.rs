@@ -155,7 +155,7 @@ fn serve(config: Config) -> Result<(), String> {
         data_dir = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone()).display(),
     );
     actix_web::rt::System::new().block_on(async move {
-        actix_web::rt::spawn(oversee::jobs::run(state.db.clone()));
+        actix_web::rt::spawn(oversee::jobs::run(state.clone()));
         // actix-web stops accepting on SIGTERM/SIGINT and lets in-flight requests finish.
         actix_web::HttpServer::new(move || oversee::app(state.clone()))
             .shutdown_timeout(20)

@@ -71,6 +71,7 @@ diesel::table! {
         subject_id -> Text,
         payload -> Text,
         occurred_at -> Text,
+        fanned_out_at -> Nullable<Text>,
     }
 }
 
@@ -193,6 +194,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        url -> Text,
+        event_types -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Text>,
+        active -> Bool,
+        description -> Nullable<Text>,
+        failed_in_a_row -> Integer,
+        disabled_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        subscription_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        subject_key -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Text,
+        lease_until -> Nullable<Text>,
+        last_status_code -> Nullable<Integer>,
+        last_latency_ms -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
 diesel::joinable!(vendor_tags -> vendors (vendor_id));
 diesel::joinable!(vendor_contacts -> vendors (vendor_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -302,5 +342,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessment_answers,
     assessment_evidence,
     findings,
-    vendor_score_snapshots
+    vendor_score_snapshots,
+    webhook_subscriptions,
+    webhook_deliveries
 );

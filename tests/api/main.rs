@@ -17,3 +17,4 @@ mod spec;
 mod storage;
 mod support;
 mod vendors;
+mod webhooks;

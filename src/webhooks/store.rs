@@ -1,0 +1,162 @@
+use diesel::prelude::*;
+
+use super::models::{DeliveryRow, DeliveryStatus, SubscriptionRow};
+use crate::{
+    db::{
+        schema::{outbox_events as o, webhook_deliveries as d, webhook_subscriptions as s},
+        DbConn,
+    },
+    error::ApiError,
+    rules::webhooks::matches,
+};
+
+pub fn get_required(conn: &mut DbConn, id: &str) -> Result<SubscriptionRow, ApiError> {
+    s::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("webhook", id))
+}
+
+pub fn insert(conn: &mut DbConn, row: &SubscriptionRow) -> Result<(), ApiError> {
+    diesel::insert_into(s::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn update(conn: &mut DbConn, row: &SubscriptionRow) -> Result<(), ApiError> {
+    diesel::update(s::table.find(&row.id)).set(row).execute(conn)?;
+    Ok(())
+}
+
+/// Removes a subscription and its delivery log.
+pub fn delete(conn: &mut DbConn, id: &str) -> Result<(), ApiError> {
+    diesel::delete(d::table.filter(d::subscription_id.eq(id))).execute(conn)?;
+    diesel::delete(s::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn list(conn: &mut DbConn, after_id: Option<String>, limit: i64) -> Result<Vec<SubscriptionRow>, ApiError> {
+    let mut q = s::table.into_boxed();
+    if let Some(a) = after_id {
+        q = q.filter(s::id.gt(a));
+    }
+    Ok(q.order(s::id.asc()).limit(limit + 1).load(conn)?)
+}
+
+/// Newest first.
+pub fn deliveries(
+    conn: &mut DbConn,
+    subscription_id: &str,
+    status: Option<DeliveryStatus>,
+    before_id: Option<String>,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, ApiError> {
+    let mut q = d::table.filter(d::subscription_id.eq(subscription_id)).into_boxed();
+    if let Some(st) = status {
+        q = q.filter(d::status.eq(st.as_str()));
+    }
+    if let Some(b) = before_id {
+        q = q.filter(d::id.lt(b));
+    }
+    Ok(q.order(d::id.desc()).limit(limit + 1).load(conn)?)
+}
+
+pub fn delivery(conn: &mut DbConn, subscription_id: &str, id: &str) -> Result<DeliveryRow, ApiError> {
+    d::table
+        .filter(d::subscription_id.eq(subscription_id))
+        .filter(d::id.eq(id))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("delivery", id))
+}
+
+pub fn insert_delivery(conn: &mut DbConn, row: &DeliveryRow) -> Result<(), ApiError> {
+    diesel::insert_into(d::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn update_delivery(conn: &mut DbConn, row: &DeliveryRow) -> Result<(), ApiError> {
+    diesel::update(d::table.find(&row.id)).set(row).execute(conn)?;
+    Ok(())
+}
+
+/// Turns up to 500 outbox events into one delivery per matching active subscription, and marks
+/// them fanned out, in one transaction. Returns how many events it handled.
+pub fn fan_out(conn: &mut DbConn, now: &str) -> Result<usize, ApiError> {
+    let events: Vec<(String, String, String, String, String)> = o::table
+        .filter(o::fanned_out_at.is_null())
+        .order(o::id.asc())
+        .limit(500)
+        .select((o::id, o::event_type, o::subject_type, o::subject_id, o::payload))
+        .load(conn)?;
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let subs: Vec<SubscriptionRow> = s::table.filter(s::active.eq(true)).load(conn)?;
+    let patterns: Vec<(String, Vec<String>)> = subs.iter().map(|s| (s.id.clone(), s.patterns())).collect();
+    for (event_id, event_type, subject_type, subject_id, payload) in &events {
+        for (sub_id, pats) in &patterns {
+            if !pats.iter().any(|p| matches(p, event_type)) {
+                continue;
+            }
+            insert_delivery(
+                conn,
+                &DeliveryRow {
+                    id: crate::http::ids::new(),
+                    subscription_id: sub_id.clone(),
+                    event_id: event_id.clone(),
+                    event_type: event_type.clone(),
+                    subject_key: format!("{subject_type}/{subject_id}"),
+                    payload: payload.clone(),
+                    status: DeliveryStatus::Pending.as_str().into(),
+                    attempts: 0,
+                    next_attempt_at: now.to_string(),
+                    lease_until: None,
+                    last_status_code: None,
+                    last_latency_ms: None,
+                    last_error: None,
+                    delivered_at: None,
+                    created_at: now.to_string(),
+                    updated_at: now.to_string(),
+                },
+            )?;
+        }
+    }
+    let ids: Vec<&String> = events.iter().map(|e| &e.0).collect();
+    diesel::update(o::table.filter(o::id.eq_any(ids))).set(o::fanned_out_at.eq(now)).execute(conn)?;
+    Ok(events.len())
+}
+
+/// Claims up to `max` deliveries that are due, leasing them until `lease_until`. Order per
+/// subscription and subject is kept: a delivery waits while an older one for the same subject is
+/// still pending, even if that one is waiting for a retry.
+pub fn claim_due(
+    conn: &mut DbConn,
+    now: &str,
+    lease_until: &str,
+    max: usize,
+) -> Result<Vec<(DeliveryRow, SubscriptionRow)>, ApiError> {
+    let pending: Vec<DeliveryRow> =
+        d::table.filter(d::status.eq(DeliveryStatus::Pending.as_str())).order(d::id.asc()).limit(1000).load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut claimed = Vec::new();
+    for row in pending {
+        if !seen.insert((row.subscription_id.clone(), row.subject_key.clone())) {
+            continue; // an older delivery for this subject goes first
+        }
+        let leased = row.lease_until.as_deref().is_some_and(|l| l > now);
+        if row.next_attempt_at.as_str() > now || leased || claimed.len() >= max {
+            continue;
+        }
+        // Conditional, so two servers on one database never both take it.
+        let took = diesel::update(
+            d::table
+                .filter(d::id.eq(&row.id))
+                .filter(d::status.eq(DeliveryStatus::Pending.as_str()))
+                .filter(d::lease_until.is_null().or(d::lease_until.le(now))),
+        )
+        .set(d::lease_until.eq(lease_until))
+        .execute(conn)?;
+        if took == 1 {
+            let sub = get_required(conn, &row.subscription_id)?;
+            claimed.push((row, sub));
+        }
+    }
+    Ok(claimed)
+}

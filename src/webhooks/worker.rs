@@ -1,0 +1,180 @@
+//! Delivery: fan the outbox out to subscriptions, then POST each due delivery, signed, and record
+//! what happened. `run_once` is what the server's loop calls every few seconds; tests call it
+//! directly with the time they want.
+
+use std::{
+    sync::{Arc, OnceLock},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    guard,
+    models::{DeliveryRow, DeliveryStatus, Subscription, SubscriptionRow},
+    store,
+};
+use crate::{
+    assessments::expiry::system,
+    audit::store::{self as audit, Change},
+    error::ApiError,
+    rules::webhooks::{next_retry_in, signature_header, Outcome},
+    state::AppState,
+    time,
+};
+
+/// A subscription whose deliveries failed for good this many times in a row is disabled.
+pub const DISABLE_AFTER: i32 = 5;
+const LEASE: Duration = Duration::from_secs(120);
+const PER_RUN: usize = 50;
+
+fn tls() -> Arc<rustls::ClientConfig> {
+    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            Arc::new(
+                rustls::ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .expect("ring supports the default TLS versions")
+                    .with_root_certificates(roots)
+                    .with_no_client_auth(),
+            )
+        })
+        .clone()
+}
+
+fn client(timeout: Duration) -> awc::Client {
+    awc::Client::builder()
+        .connector(awc::Connector::new().rustls_0_23(tls()).timeout(timeout))
+        .timeout(timeout)
+        .disable_redirects()
+        .finish()
+}
+
+fn jitter() -> f64 {
+    let mut b = [0u8; 8];
+    let _ = getrandom::getrandom(&mut b);
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// One attempt: the outcome, how long it took, and what went wrong.
+async fn attempt(
+    state: &AppState,
+    http: &awc::Client,
+    sub: &SubscriptionRow,
+    row: &DeliveryRow,
+    now: DateTime<Utc>,
+) -> (Outcome, u32, Option<String>) {
+    let started = Instant::now();
+    let elapsed = || started.elapsed().as_millis().min(u32::MAX as u128) as u32;
+    if let Err(e) = guard::check(&sub.url, state.config.webhook_guard()).await {
+        return (Outcome::ConnectionError, elapsed(), Some(format!("refused: {e}")));
+    }
+    let ts = now.timestamp();
+    let now_text = time::format(now);
+    let signature = match signature_header(&sub.signing_secrets(&now_text), &row.id, ts, row.payload.as_bytes()) {
+        Ok(s) => s,
+        Err(e) => return (Outcome::ConnectionError, elapsed(), Some(format!("signing failed: {e}"))),
+    };
+    let sent = http
+        .post(&sub.url)
+        .insert_header(("content-type", "application/json"))
+        .insert_header(("user-agent", concat!("Oversee-Webhooks/", env!("CARGO_PKG_VERSION"))))
+        .insert_header(("webhook-id", row.id.as_str()))
+        .insert_header(("webhook-timestamp", ts.to_string()))
+        .insert_header(("webhook-signature", signature))
+        .send_body(row.payload.clone())
+        .await;
+    match sent {
+        Ok(mut res) => {
+            // Read (a little of) the body so the connection can be reused; it is not kept.
+            let _ = res.body().limit(64 * 1024).await;
+            let code = res.status().as_u16();
+            let err = (!(200..300).contains(&code)).then(|| format!("HTTP {code}"));
+            (Outcome::Status(code), elapsed(), err)
+        }
+        Err(awc::error::SendRequestError::Timeout) => (Outcome::Timeout, elapsed(), Some("timed out".into())),
+        Err(e) => (Outcome::ConnectionError, elapsed(), Some(e.to_string())),
+    }
+}
+
+/// Stores an attempt's result: delivered, scheduled again, or failed for good (which counts
+/// towards disabling the subscription).
+fn record(
+    c: &mut crate::db::DbConn,
+    mut row: DeliveryRow,
+    outcome: Outcome,
+    latency_ms: u32,
+    error: Option<String>,
+    now: DateTime<Utc>,
+    jitter: f64,
+) -> Result<(), ApiError> {
+    let now_text = time::format(now);
+    row.attempts += 1;
+    row.lease_until = None;
+    row.last_status_code = match outcome {
+        Outcome::Status(s) => Some(i32::from(s)),
+        _ => None,
+    };
+    row.last_latency_ms = Some(latency_ms as i32);
+    row.last_error = error.map(|e| e.chars().take(500).collect());
+    row.updated_at = now_text.clone();
+    let mut sub = store::get_required(c, &row.subscription_id)?;
+    let retry = outcome.retryable().then(|| next_retry_in(row.attempts as u32, jitter)).flatten();
+    if outcome.succeeded() {
+        row.status = DeliveryStatus::Succeeded.as_str().into();
+        row.delivered_at = Some(now_text.clone());
+        if sub.failed_in_a_row != 0 {
+            sub.failed_in_a_row = 0;
+            store::update(c, &sub)?;
+        }
+    } else if let Some(wait) = retry {
+        let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
+        row.next_attempt_at = time::format(next);
+    } else {
+        row.status = DeliveryStatus::Failed.as_str().into();
+        sub.failed_in_a_row += 1;
+        if sub.failed_in_a_row >= DISABLE_AFTER && sub.active {
+            let before = Subscription::from(&sub);
+            sub.active = false;
+            sub.disabled_reason = Some(format!(
+                "{} deliveries in a row failed for good; the last: {}",
+                sub.failed_in_a_row,
+                row.last_error.clone().unwrap_or_default()
+            ));
+            sub.version += 1;
+            sub.updated_at = now_text;
+            let after = Subscription::from(&sub);
+            audit::record(c, &system(), Change::new("disabled", "webhook", &sub.id, Some(&before), Some(&after)))?;
+        }
+        store::update(c, &sub)?;
+    }
+    store::update_delivery(c, &row)
+}
+
+/// Fans out the outbox and makes one pass over the due deliveries. Returns (events fanned out,
+/// attempts made).
+pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, usize), ApiError> {
+    let now_text = time::format(now);
+    let mut fanned = 0;
+    loop {
+        let t = now_text.clone();
+        let n = state.db.write(move |c| store::fan_out(c, &t)).await?;
+        fanned += n;
+        if n == 0 {
+            break;
+        }
+    }
+    let (t, lease) = (now_text.clone(), time::format(now + chrono::Duration::from_std(LEASE).unwrap_or_default()));
+    let due = state.db.write(move |c| store::claim_due(c, &t, &lease, PER_RUN)).await?;
+    let http = client(Duration::from_secs(state.config.webhook_timeout_seconds));
+    let attempts = due.len();
+    for (row, sub) in due {
+        let (outcome, latency, error) = attempt(state, &http, &sub, &row, now).await;
+        let j = jitter();
+        state.db.write(move |c| record(c, row, outcome, latency, error, now, j)).await?;
+    }
+    Ok((fanned, attempts))
+}

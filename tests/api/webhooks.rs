@@ -1,0 +1,261 @@
+//! Webhooks through HTTP and a real receiver on loopback: signatures, retries, order, recovery,
+//! redelivery, rotation, disabling, and the SSRF guard.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpListener,
+    sync::{Arc, Mutex},
+};
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+use crate::support::{assert_problem, TestApp};
+
+#[derive(Clone, Debug)]
+struct Received {
+    headers: HashMap<String, String>,
+    body: String,
+    answered: u16,
+}
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 that records each request and answers with the next
+/// queued status (200 when the queue is empty).
+struct Receiver {
+    url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+    answers: Arc<Mutex<VecDeque<u16>>>,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let answers = Arc::new(Mutex::new(VecDeque::new()));
+        let (rec, ans) = (received.clone(), answers.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut headers = HashMap::new();
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap(); // request line
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = line.trim_end().split_once(':') {
+                        headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+                    }
+                }
+                let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+                let mut body = vec![0u8; len];
+                reader.read_exact(&mut body).unwrap();
+                let status = ans.lock().unwrap().pop_front().unwrap_or(200);
+                rec.lock().unwrap().push(Received {
+                    headers,
+                    body: String::from_utf8(body).unwrap(),
+                    answered: status,
+                });
+                let _ = write!(stream, "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+        });
+        Receiver { url, received, answers }
+    }
+
+    fn queue(&self, statuses: &[u16]) {
+        self.answers.lock().unwrap().extend(statuses);
+    }
+
+    fn take(&self) -> Vec<Received> {
+        std::mem::take(&mut *self.received.lock().unwrap())
+    }
+}
+
+fn verify(secret: &str, r: &Received) -> bool {
+    let id = &r.headers["webhook-id"];
+    let ts: i64 = r.headers["webhook-timestamp"].parse().unwrap();
+    let expected = oversee::rules::webhooks::sign(secret, id, ts, r.body.as_bytes()).unwrap();
+    r.headers["webhook-signature"].split(' ').any(|s| s == expected)
+}
+
+fn event_type(r: &Received) -> String {
+    serde_json::from_str::<Value>(&r.body).unwrap()["type"].as_str().unwrap().to_string()
+}
+
+async fn run(app: &TestApp, at: DateTime<Utc>) -> (usize, usize) {
+    oversee::webhooks::worker::run_once(&app.state, at).await.unwrap()
+}
+
+/// Passes until nothing is due: one pass sends at most one delivery per subject, in order.
+async fn drain(app: &TestApp) {
+    for _ in 0..20 {
+        if run(app, Utc::now()).await.1 == 0 {
+            return;
+        }
+    }
+    panic!("deliveries kept coming");
+}
+
+async fn allowed_app() -> TestApp {
+    TestApp::with_env(&[("OVERSEE_WEBHOOK_ALLOW_HTTP", "true"), ("OVERSEE_WEBHOOK_ALLOW_PRIVATE", "true")]).await
+}
+
+async fn subscribe(app: &TestApp, url: &str, types: Value) -> (String, String) {
+    let res = app.post("/api/v1/webhooks", "admin", json!({"url": url, "event_types": types})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert!(res.body["secret"].as_str().unwrap().starts_with("whsec_"));
+    (res.body["id"].as_str().unwrap().to_string(), res.body["secret"].as_str().unwrap().to_string())
+}
+
+#[actix_web::test]
+async fn deliveries_are_signed_retried_in_order_and_never_doubled() {
+    let app = allowed_app().await;
+    let receiver = Receiver::start();
+    let (sub, secret) = subscribe(&app, &receiver.url, json!(["vendor.*"])).await;
+    // The secret is never shown again.
+    assert!(app.get(&format!("/api/v1/webhooks/{sub}"), "admin").await.body.get("secret").is_none());
+
+    let now = Utc::now();
+    app.vendor(json!({"name": "Hook One"})).await;
+    app.post("/api/v1/findings", "security", json!({"vendor_id": uuid::Uuid::now_v7().to_string(), "title": "x"}))
+        .await;
+    let (fanned, attempts) = run(&app, now).await;
+    assert!(fanned >= 2, "{fanned}");
+    assert_eq!(attempts, 1, "only the vendor.* event matches");
+    let got = receiver.take();
+    assert_eq!(got.len(), 1);
+    assert_eq!(event_type(&got[0]), "vendor.created");
+    assert!(verify(&secret, &got[0]), "signature");
+    assert_eq!(got[0].headers["content-type"], "application/json");
+    assert_eq!(run(&app, now).await, (0, 0), "nothing is sent twice");
+
+    // The receiver fails twice, then recovers: the failing vendor's event is retried on the
+    // schedule, and a later event for the same vendor waits behind it; another vendor's does not.
+    receiver.queue(&[500, 503]);
+    let v2 = app.vendor(json!({"name": "Hook Two"})).await["id"].as_str().unwrap().to_string();
+    run(&app, now).await;
+    app.patch(&format!("/api/v1/vendors/{v2}"), "admin", json!({"criticality": "high"})).await;
+    app.vendor(json!({"name": "Hook Three"})).await;
+    run(&app, now).await;
+    let first = receiver.take();
+    let first: Vec<(String, u16)> = first.iter().map(|r| (event_type(r), r.answered)).collect();
+    assert_eq!(first, vec![("vendor.created".into(), 500), ("vendor.created".into(), 503)], "{first:?}");
+    // Hook Two's creation failed (500), and Hook Three's took the 503; Hook Two's update waits
+    // behind its creation. Past the retry waits, everything drains.
+    run(&app, now + Duration::seconds(10)).await;
+    run(&app, now + Duration::seconds(60)).await;
+    run(&app, now + Duration::seconds(300)).await;
+    let rest = receiver.take();
+    let mut delivered: Vec<String> =
+        rest.iter().filter(|r| r.answered == 200).map(|r| r.headers["webhook-id"].clone()).collect();
+    let before = delivered.len();
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(delivered.len(), before, "no delivery reached the receiver twice with success");
+    let types: Vec<String> = rest.iter().map(event_type).collect();
+    assert!(types.iter().any(|t| t == "vendor.updated"), "{types:?}");
+
+    // Every delivery is in the log, succeeded, with its attempts and status code.
+    let log = app.get(&format!("/api/v1/webhooks/{sub}/deliveries?limit=100"), "admin").await;
+    assert_eq!(log.status, 200, "{}", log.text);
+    let items = log.body["items"].as_array().unwrap();
+    assert!(items.iter().all(|d| d["status"] == "succeeded"), "{}", log.text);
+    assert!(items.iter().any(|d| d["attempts"].as_i64().unwrap() >= 2));
+    assert!(items.iter().all(|d| d["last_status_code"] == 200));
+    // Order per subject: Hook Two's creation succeeded before its update was first tried.
+    let by_type = |t: &str| items.iter().find(|d| d["event_type"] == t).cloned().unwrap();
+    assert!(by_type("vendor.updated")["delivered_at"].as_str() >= by_type("vendor.created")["delivered_at"].as_str());
+}
+
+#[actix_web::test]
+async fn client_errors_fail_at_once_can_be_redelivered_and_disable_a_subscription() {
+    let app = allowed_app().await;
+    let receiver = Receiver::start();
+    let (sub, secret) = subscribe(&app, &receiver.url, json!(["*"])).await;
+    receiver.queue(&[410]);
+    app.vendor(json!({"name": "Gone Co"})).await;
+    drain(&app).await;
+    let log = app.get(&format!("/api/v1/webhooks/{sub}/deliveries?status=failed"), "admin").await;
+    let failed = &log.body["items"][0];
+    assert_eq!((failed["attempts"].as_i64(), failed["last_status_code"].as_i64()), (Some(1), Some(410)));
+    let id = failed["id"].as_str().unwrap();
+    let res = app.post(&format!("/api/v1/webhooks/{sub}/deliveries/{id}/redeliver"), "admin", json!({})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    assert_problem(
+        &app.post(&format!("/api/v1/webhooks/{sub}/deliveries/{id}/redeliver"), "admin", json!({})).await,
+        409,
+    );
+    receiver.take();
+    drain(&app).await;
+    // A redelivery keeps its webhook-id (the first event out was the subscription's own creation).
+    let again: Vec<Received> = receiver.take().into_iter().filter(|r| r.headers["webhook-id"] == id).collect();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].answered, 200);
+
+    // Rotation: both secrets sign during the overlap.
+    let res = app.post(&format!("/api/v1/webhooks/{sub}/rotate-secret"), "admin", json!({"overlap_hours": 24})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let new_secret = res.body["secret"].as_str().unwrap().to_string();
+    assert_ne!(new_secret, secret);
+    let res = app.post(&format!("/api/v1/webhooks/{sub}/test"), "admin", json!({})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    drain(&app).await;
+    // A "*" subscription also hears about itself (webhook.secret_rotated and so on).
+    let test: Vec<Received> = receiver.take().into_iter().filter(|r| event_type(r) == "webhook.test").collect();
+    assert_eq!(test.len(), 1);
+    assert!(verify(&new_secret, &test[0]) && verify(&secret, &test[0]));
+    assert_eq!(test[0].headers["webhook-signature"].split(' ').count(), 2);
+
+    // Five deliveries failing for good in a row disable the subscription, with an audit event.
+    let res = app.patch(&format!("/api/v1/webhooks/{sub}"), "admin", json!({"event_types": ["vendor.created"]})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    drain(&app).await;
+    receiver.take();
+    receiver.queue(&[400, 400, 400, 400, 400]);
+    for i in 0..5 {
+        app.vendor(json!({"name": format!("Bad Request {i}")})).await;
+    }
+    drain(&app).await;
+    let s = app.get(&format!("/api/v1/webhooks/{sub}"), "admin").await.body;
+    assert_eq!(s["active"], false);
+    assert!(s["disabled_reason"].as_str().unwrap().contains("HTTP 400"), "{s}");
+    let audit = app.get(&format!("/api/v1/audit-events?subject_type=webhook&subject_id={sub}"), "auditor").await;
+    assert_eq!(audit.body["items"][0]["action"], "disabled");
+    // Nothing more is sent while it is disabled; resuming clears the count.
+    app.vendor(json!({"name": "Quiet Co"})).await;
+    receiver.take();
+    assert_eq!(run(&app, Utc::now()).await.1, 0);
+    let res = app.patch(&format!("/api/v1/webhooks/{sub}"), "admin", json!({"active": true})).await;
+    assert_eq!((res.body["active"].as_bool(), res.body["failed_in_a_row"].as_i64()), (Some(true), Some(0)));
+}
+
+#[actix_web::test]
+async fn subscriptions_are_validated_and_guarded_against_ssrf() {
+    let app = TestApp::new().await;
+    for (url, why) in [
+        ("http://hooks.example.com/x", "https"),
+        ("https://127.0.0.1/x", "OVERSEE_WEBHOOK_ALLOW_PRIVATE"),
+        ("https://169.254.169.254/latest", "OVERSEE_WEBHOOK_ALLOW_PRIVATE"),
+        ("https://[::1]/x", "OVERSEE_WEBHOOK_ALLOW_PRIVATE"),
+        ("not a url", "URL"),
+    ] {
+        let res = app.post("/api/v1/webhooks", "admin", json!({"url": url, "event_types": ["*"]})).await;
+        assert_problem(&res, 422);
+        assert!(res.text.contains(why), "{url}: {}", res.text);
+    }
+    let res = app
+        .post("/api/v1/webhooks", "admin", json!({"url": "https://127.0.0.1/x", "event_types": ["Vendor.*", ""]}))
+        .await;
+    assert_problem(&res, 422);
+    let fields: Vec<&str> =
+        res.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["event_types[0]", "event_types[1]"]);
+    assert_problem(
+        &app.post("/api/v1/webhooks", "security", json!({"url": "https://x.example", "event_types": ["*"]})).await,
+        403,
+    );
+}
