@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn signatures_match_the_reference_library() {
-        // Made with the `standardwebhooks` package from PyPI (1.0.x):
+        // Made with the `standardwebhooks` package from PyPI (1.1.0):
         // Webhook(SECRET).sign("msg_01a2", datetime.fromtimestamp(1795632000, utc), PAYLOAD)
         let sig = sign(SECRET, "msg_01a2", 1_795_632_000, PAYLOAD.as_bytes()).unwrap();
         assert_eq!(sig, "v1,1suFi1KHzFOHUhljg9WhrAFXQvhiZZM9pqzr3fPUSFY=");

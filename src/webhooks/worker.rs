@@ -171,8 +171,11 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
     let due = state.db.write(move |c| store::claim_due(c, &t, &lease, PER_RUN)).await?;
     let http = client(Duration::from_secs(state.config.webhook_timeout_seconds));
     let attempts = due.len();
-    for (row, sub) in due {
-        let (outcome, latency, error) = attempt(state, &http, &sub, &row, now).await;
+    // Attempts run concurrently (each is for a different subject), so one slow receiver does not
+    // hold up the others; results are recorded one by one.
+    let results =
+        futures_util::future::join_all(due.iter().map(|(row, sub)| attempt(state, &http, sub, row, now))).await;
+    for ((row, _), (outcome, latency, error)) in due.into_iter().zip(results) {
         let j = jitter();
         state.db.write(move |c| record(c, row, outcome, latency, error, now, j)).await?;
     }
