@@ -67,6 +67,8 @@ pub enum Access {
     FindingsRead,
     FindingsWrite,
     WebhooksAdmin,
+    TicketsLink,
+    TicketEvents,
 }
 
 impl Access {
@@ -85,6 +87,8 @@ impl Access {
             }
             Access::TemplatesWrite | Access::AssessmentsReview | Access::FindingsWrite => &[Admin, Security],
             Access::AssessmentsWrite => &[Admin, Procurement, Security],
+            Access::TicketsLink => &[Admin, Security, Integration],
+            Access::TicketEvents => &[Admin, Integration],
         }
     }
 }
@@ -297,7 +301,9 @@ pub mod perm {
         AssessmentsReview,
         FindingsRead,
         FindingsWrite,
-        WebhooksAdmin
+        WebhooksAdmin,
+        TicketsLink,
+        TicketEvents
     );
 }
 

@@ -33,6 +33,8 @@ pub struct Config {
     /// Webhooks may reach private, loopback, link-local and metadata addresses (default: no).
     pub webhook_allow_private: bool,
     pub webhook_timeout_seconds: u64,
+    /// When set, ticket status events must carry `X-Oversee-Signature: sha256=<hex HMAC>` of the body.
+    pub ticket_events_secret: Option<String>,
 }
 
 impl Config {
@@ -150,6 +152,7 @@ impl Config {
             webhook_allow_http,
             webhook_allow_private,
             webhook_timeout_seconds,
+            ticket_events_secret: get("OVERSEE_TICKET_EVENTS_SECRET"),
         })
     }
 }

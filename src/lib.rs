@@ -26,6 +26,7 @@ pub mod questionnaires;
 pub mod rules;
 pub mod scores;
 pub mod seed;
+pub mod settings;
 pub mod state;
 pub mod time;
 pub mod vendors;
@@ -128,6 +129,7 @@ where
             .configure(assessments::review::configure)
             .configure(portal::routes::configure)
             .configure(findings::routes::configure)
+            .configure(findings::tickets::configure)
             .configure(scores::routes::configure)
             .configure(webhooks::routes::configure)
             .configure(audit::routes::configure),

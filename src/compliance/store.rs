@@ -8,33 +8,22 @@ use crate::{
         store::without_document,
     },
     db::{
-        schema::{contracts as c, settings as s, vendors as v},
+        schema::{contracts as c, vendors as v},
         DbConn,
     },
     error::ApiError,
     rules::f2::{self, ClauseFacts, ContractFacts, EventFacts, Policy},
-    time::{self, parse_date},
+    time::parse_date,
 };
 
 const POLICY_KEY: &str = "compliance";
 
 pub fn policy(conn: &mut DbConn) -> Result<Policy, ApiError> {
-    let value: Option<String> = s::table.find(POLICY_KEY).select(s::value).first(conn).optional()?;
-    Ok(value.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    crate::settings::get(conn, POLICY_KEY)
 }
 
 pub fn save_policy(conn: &mut DbConn, p: Policy) -> Result<(), ApiError> {
-    let value = serde_json::to_string(&p).unwrap_or_default();
-    let now = time::now();
-    let exists = s::table.find(POLICY_KEY).count().get_result::<i64>(conn)? > 0;
-    if exists {
-        diesel::update(s::table.find(POLICY_KEY)).set((s::value.eq(value), s::updated_at.eq(now))).execute(conn)?;
-    } else {
-        diesel::insert_into(s::table)
-            .values((s::key.eq(POLICY_KEY), s::value.eq(value), s::updated_at.eq(now)))
-            .execute(conn)?;
-    }
-    Ok(())
+    crate::settings::put(conn, POLICY_KEY, &p)
 }
 
 /// The facts the rule needs for these contracts: two queries in all, whatever their number.

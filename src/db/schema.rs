@@ -176,6 +176,9 @@ diesel::table! {
         version -> Integer,
         created_at -> Text,
         updated_at -> Text,
+        ticket_system -> Nullable<Text>,
+        ticket_key -> Nullable<Text>,
+        ticket_url -> Nullable<Text>,
     }
 }
 

@@ -4,3 +4,4 @@
 pub mod models;
 pub mod routes;
 pub mod store;
+pub mod tickets;

@@ -8,6 +8,7 @@ use crate::{
     error::{ApiError, FieldError},
     patch::double_option,
     rules::findings::{is_overdue, status_problems, FindingStatus, Severity},
+    rules::vendor_profile::text_enum,
     time::{date_text, parse_date},
 };
 
@@ -31,12 +32,32 @@ pub struct FindingRow {
     pub version: i32,
     pub created_at: String,
     pub updated_at: String,
+    pub ticket_system: Option<String>,
+    pub ticket_key: Option<String>,
+    pub ticket_url: Option<String>,
 }
 
 impl FindingRow {
     pub fn status(&self) -> FindingStatus {
         FindingStatus::parse(&self.status).unwrap_or(FindingStatus::Open)
     }
+}
+
+text_enum!(
+    TicketSystem { Jira => "jira", Servicenow => "servicenow", Github => "github", Other => "other" }
+);
+
+/// A ticket in a ticketing system that tracks a finding.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"system": "jira", "key": "SEC-142", "url": "https://example.atlassian.net/browse/SEC-142"}))]
+pub struct Ticket {
+    pub system: TicketSystem,
+    /// The ticket's key in that system, e.g. SEC-142 or INC0012345.
+    #[schema(min_length = 1, max_length = 100)]
+    pub key: String,
+    #[schema(max_length = 2000)]
+    pub url: Option<String>,
 }
 
 /// An accepted risk: who approved it and why.
@@ -65,6 +86,8 @@ pub struct Finding {
     pub owner_email: Option<String>,
     pub risk_acceptance: Option<RiskAcceptance>,
     pub resolved_at: Option<String>,
+    /// The ticket raised for it, when one is linked.
+    pub ticket: Option<Ticket>,
     pub version: i32,
     pub created_at: String,
     pub updated_at: String,
@@ -80,7 +103,12 @@ impl From<FindingRow> for Finding {
             }
             _ => None,
         };
+        let ticket = match (r.ticket_system.as_deref().and_then(TicketSystem::parse), r.ticket_key) {
+            (Some(system), Some(key)) => Some(Ticket { system, key, url: r.ticket_url }),
+            _ => None,
+        };
         Finding {
+            ticket,
             id: r.id,
             vendor_id: r.vendor_id,
             assessment_id: r.assessment_id,

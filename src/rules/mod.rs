@@ -8,5 +8,6 @@ pub mod f2;
 pub mod findings;
 pub mod questionnaire;
 pub mod risk_tier;
+pub mod tickets;
 pub mod vendor_profile;
 pub mod webhooks;

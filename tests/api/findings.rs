@@ -131,3 +131,83 @@ async fn findings_filter_by_vendor_severity_status_and_overdue() {
     );
     assert_problem(&app.get(&format!("{BASE}?severity=urgent"), "auditor").await, 400);
 }
+
+#[actix_web::test]
+async fn findings_follow_their_tickets_from_jira_servicenow_and_our_format() {
+    let app = TestApp::new().await;
+    let vendor = app.vendor(json!({"name": "Ticketed Co"})).await["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for title in ["one", "two", "three"] {
+        let res = app.post(BASE, "security", json!({"vendor_id": vendor, "title": title, "severity": "high"})).await;
+        ids.push(res.body["id"].as_str().unwrap().to_string());
+    }
+    let link = |i: usize, t: serde_json::Value| {
+        let (app, path) = (&app, format!("{BASE}/{}/ticket", ids[i]));
+        async move { app.put(&path, "integration", t).await }
+    };
+    let res =
+        link(0, json!({"system": "jira", "key": "SEC-142", "url": "https://example.atlassian.net/browse/SEC-142"}))
+            .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["ticket"]["key"], "SEC-142");
+    assert_eq!(link(1, json!({"system": "servicenow", "key": "INC0012345"})).await.status, 200);
+    assert_eq!(link(2, json!({"system": "github", "key": "acme/vendors#12"})).await.status, 200);
+    assert_problem(&link(1, json!({"system": "jira", "key": "SEC-142"})).await, 409);
+    assert_problem(&link(1, json!({"system": "gitlab", "key": "X"})).await, 422);
+
+    let event = |body: serde_json::Value| app.post("/api/v1/integrations/tickets/events", "integration", body);
+    let jira = json!({"webhookEvent": "jira:issue_updated", "issue": {"key": "SEC-142", "fields": {"status": {"name": "In Progress"}}}});
+    let res = event(jira).await;
+    assert_eq!((res.status.as_u16(), res.body["status"].as_str()), (200, Some("in_progress")), "{}", res.text);
+    let res = event(json!({"number": "INC0012345", "state": "6"})).await;
+    assert_eq!(res.body["status"], "resolved", "{}", res.text);
+    assert!(res.body["resolved_at"].is_string());
+    let res = event(json!({"system": "github", "key": "acme/vendors#12", "status": "closed"})).await;
+    assert_eq!(res.body["status"], "resolved", "{}", res.text);
+
+    // Unknown keys are 404; malformed payloads and unmapped statuses 422; staff roles other than
+    // integration and admin may not post events.
+    assert_problem(&event(json!({"system": "jira", "key": "SEC-999", "status": "Done"})).await, 404);
+    assert_problem(&event(json!({"issue": {"key": "SEC-142"}})).await, 422);
+    assert_problem(&event(json!({"system": "jira", "key": "SEC-142", "status": "Backlog"})).await, 422);
+    assert_problem(&app.post("/api/v1/integrations/tickets/events", "security", json!({})).await, 403);
+
+    // The map is configurable: Backlog now means open.
+    let mut map = app.get("/api/v1/settings/ticket-status-map", "auditor").await.body;
+    map["jira"]["Backlog"] = json!("open");
+    assert_eq!(app.put("/api/v1/settings/ticket-status-map", "admin", map.clone()).await.status, 200);
+    let res = event(json!({"system": "jira", "key": "SEC-142", "status": "backlog"})).await;
+    assert_eq!(res.body["status"], "open", "{}", res.text);
+    map["jira"]["Won't Do"] = json!("risk_accepted");
+    assert_problem(&app.put("/api/v1/settings/ticket-status-map", "admin", map).await, 422);
+}
+
+#[actix_web::test]
+async fn ticket_events_can_require_a_shared_secret() {
+    use hmac::Mac;
+    let app = TestApp::with_env(&[("OVERSEE_TICKET_EVENTS_SECRET", "shared-secret-for-tests")]).await;
+    let vendor = app.vendor(json!({"name": "Signed Co"})).await["id"].as_str().unwrap().to_string();
+    let res = app.post(BASE, "security", json!({"vendor_id": vendor, "title": "signed"})).await;
+    let id = res.body["id"].as_str().unwrap().to_string();
+    app.put(&format!("{BASE}/{id}/ticket"), "admin", json!({"system": "other", "key": "T-1"})).await;
+    let body = r#"{"system":"other","key":"T-1","status":"resolved"}"#;
+    let send = |sig: Option<String>| {
+        let mut req = actix_web::test::TestRequest::post()
+            .uri("/api/v1/integrations/tickets/events")
+            .insert_header(("Authorization", format!("Bearer {}", app.token("integration"))))
+            .insert_header(("Content-Type", "application/json"))
+            .set_payload(body);
+        if let Some(s) = sig {
+            req = req.insert_header(("X-Oversee-Signature", s));
+        }
+        app.send(req)
+    };
+    assert_problem(&send(None).await, 401);
+    assert_problem(&send(Some("sha256=00".into())).await, 401);
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"shared-secret-for-tests").unwrap();
+    mac.update(body.as_bytes());
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let res = send(Some(format!("sha256={hex}"))).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "resolved");
+}
