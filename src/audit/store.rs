@@ -41,6 +41,16 @@ impl<'a, T: Serialize> Change<'a, T> {
     }
 }
 
+/// The public name of an event: `<subject>.<action>`, except that clause records on contracts are
+/// published as `clause.*` (the name integrations expect; the audit log keeps `contract_clause`).
+pub fn event_type(subject_type: &str, action: &str) -> String {
+    let subject = match subject_type {
+        "contract_clause" => "clause",
+        other => other,
+    };
+    format!("{subject}.{action}")
+}
+
 /// Writes the audit event and the outbox event (`<subject_type>.<action>`) for a change. Call it
 /// inside the transaction that makes the change.
 pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change<T>) -> Result<(), ApiError> {
@@ -59,15 +69,16 @@ pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change
         request_id: actor.request_id.clone(),
     };
     diesel::insert_into(a::table).values(&row).execute(conn)?;
+    let event_type = event_type(change.subject_type, change.action);
     let payload = serde_json::json!({
-        "type": format!("{}.{}", change.subject_type, change.action),
+        "type": event_type,
         "timestamp": now,
         "data": change.after.or(change.before),
     });
     diesel::insert_into(o::table)
         .values((
             o::id.eq(uuid::Uuid::now_v7().to_string()),
-            o::event_type.eq(format!("{}.{}", change.subject_type, change.action)),
+            o::event_type.eq(&event_type),
             o::subject_type.eq(change.subject_type),
             o::subject_id.eq(change.subject_id),
             o::payload.eq(payload.to_string()),
@@ -102,4 +113,14 @@ pub fn list(conn: &mut DbConn, f: &Filter) -> Result<Vec<AuditRow>, ApiError> {
         q = q.filter(a::id.lt(before.clone()));
     }
     Ok(q.order(a::id.desc()).limit(f.limit + 1).load::<AuditRow>(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn event_names() {
+        assert_eq!(super::event_type("vendor", "created"), "vendor.created");
+        assert_eq!(super::event_type("contract_clause", "verified"), "clause.verified");
+        assert_eq!(super::event_type("vendor", "score_changed"), "vendor.score_changed");
+    }
 }

@@ -259,3 +259,30 @@ async fn subscriptions_are_validated_and_guarded_against_ssrf() {
         403,
     );
 }
+
+#[actix_web::test]
+async fn clause_events_are_published_as_clause_star() {
+    let app = allowed_app().await;
+    let receiver = Receiver::start();
+    let (_, secret) = subscribe(&app, &receiver.url, json!(["clause.verified"])).await;
+    let v = app.vendor(json!({"name": "Clause Co", "handles_pi": true, "access": "stores"})).await;
+    let res = app
+        .post(
+            &format!("/api/v1/vendors/{}/contracts", v["id"].as_str().unwrap()),
+            "legal",
+            json!({"title": "MSA", "entered_on": "2026-01-05"}),
+        )
+        .await;
+    let contract = res.body["id"].as_str().unwrap().to_string();
+    app.put(&format!("/api/v1/contracts/{contract}/clauses/security_measures"), "legal", json!({"status": "present"}))
+        .await;
+    let res =
+        app.post(&format!("/api/v1/contracts/{contract}/clauses/security_measures/verify"), "legal", json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    drain(&app).await;
+    let got = receiver.take();
+    assert_eq!(got.iter().map(event_type).collect::<Vec<_>>(), vec!["clause.verified"]);
+    assert!(verify(&secret, &got[0]));
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["data"]["verified_by"], "tester@example.com");
+}
