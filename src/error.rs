@@ -61,6 +61,15 @@ impl ApiError {
         ApiError::NotFound(format!("{what} '{id}' does not exist"))
     }
 
+    /// 422 with every collected field error, or Ok when there are none.
+    pub fn unless_empty(errors: Vec<FieldError>) -> Result<(), ApiError> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
     pub fn invalid(field: &str, message: &str) -> Self {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
@@ -255,9 +264,5 @@ pub fn validate_all(result: Result<(), validator::ValidationErrors>, extra: Vec<
         _ => vec![],
     };
     errors.extend(extra);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    ApiError::unless_empty(errors)
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod contacts;
 pub mod contracts;
 pub mod db;
+pub mod digest;
 pub mod error;
 pub mod findings;
 pub mod http;

@@ -6,8 +6,6 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use sha2::{Digest, Sha256};
-
 use crate::error::ApiError;
 
 /// The types reviewers can open: documents, spreadsheets, images, text and archives.
@@ -53,10 +51,6 @@ pub fn clean_filename(raw: &str) -> Result<String, ApiError> {
     Ok(cleaned)
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 pub fn write(target: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     let io = |e: std::io::Error| ApiError::Internal(format!("storing evidence at {}: {e}", target.display()));
     let dir = target.parent().ok_or_else(|| ApiError::Internal("evidence path has no folder".into()))?;
@@ -88,10 +82,5 @@ mod tests {
         assert_eq!(allowed_type(Some("application/PDF; name=x")).unwrap(), "application/pdf");
         assert!(allowed_type(Some("application/x-msdownload")).is_err());
         assert!(allowed_type(None).is_err());
-    }
-
-    #[test]
-    fn digests_are_hex_sha256() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -143,11 +143,7 @@ pub struct CreateAssessment {
 impl CreateAssessment {
     pub fn validate(&self) -> Result<(), ApiError> {
         let errors = respondent_problems(&self.respondent_name, &self.respondent_email);
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        ApiError::unless_empty(errors)
     }
 }
 
@@ -175,11 +171,7 @@ impl UpdateAssessment {
             row.respondent_email = e.trim().to_string();
         }
         let errors = respondent_problems(&row.respondent_name, &row.respondent_email);
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        ApiError::unless_empty(errors)
     }
 }
 

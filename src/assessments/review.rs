@@ -83,7 +83,7 @@ pub async fn review_answer(
             }
             transition(&mut row, Action::Review)?;
             let now = time::now();
-            let before = store::answer(c, &id, &code)?;
+            let before = loaded.answers.iter().find(|a| a.question_code == code).cloned();
             let mut answer = before.clone().unwrap_or_else(|| AnswerRow {
                 assessment_id: id.clone(),
                 question_code: code.clone(),

@@ -63,10 +63,6 @@ pub fn answers(conn: &mut DbConn, assessment_id: &str) -> Result<Vec<AnswerRow>,
     Ok(a::table.filter(a::assessment_id.eq(assessment_id)).order(a::question_code.asc()).load(conn)?)
 }
 
-pub fn answer(conn: &mut DbConn, assessment_id: &str, code: &str) -> Result<Option<AnswerRow>, ApiError> {
-    Ok(a::table.find((assessment_id, code)).first::<AnswerRow>(conn).optional()?)
-}
-
 /// Inserts or replaces one answer. Writes are serialised per database (SQLite) or per
 /// transaction (PostgreSQL), so update-then-insert is enough here.
 pub fn save_answer(conn: &mut DbConn, row: &AnswerRow) -> Result<(), ApiError> {

@@ -2,7 +2,6 @@
 //! so a database leak gives no working link.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -19,7 +18,7 @@ pub fn mint() -> Result<(String, String), ApiError> {
 }
 
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(token.as_bytes())
 }
 
 #[cfg(test)]

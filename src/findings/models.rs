@@ -181,11 +181,7 @@ impl FindingFields {
                 .into_iter()
                 .map(|(f, m)| FieldError::new(f, m)),
         );
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        ApiError::unless_empty(errors)
     }
 
     pub fn from_row(r: &FindingRow) -> Self {

@@ -5,7 +5,7 @@ use super::{
     store,
 };
 use crate::{
-    assessments::{store as assessments, view},
+    assessments::store as assessments,
     audit::store::{self as audit, Change},
     auth::{perm, Authorized},
     db::DbConn,
@@ -46,8 +46,8 @@ fn resolve_subject(
                 return Err(ApiError::invalid("vendor_id", "the assessment belongs to another vendor"));
             }
             if let Some(code) = question_code {
-                let loaded = view::load(c, a.clone())?;
-                if questionnaire::find_question(&loaded.sections, code).is_none() {
+                let sections = crate::questionnaires::store::sections(c, &a.template_id)?;
+                if questionnaire::find_question(&sections, code).is_none() {
                     return Err(ApiError::invalid(
                         "question_code",
                         "the assessment's questionnaire has no such question",

@@ -87,7 +87,7 @@ fn request_hash(method: &str, uri: &str, body: &[u8]) -> String {
     h.update(uri.as_bytes());
     h.update([0]);
     h.update(body);
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::hex(&h.finalize())
 }
 
 fn replay(prior: store::StoredKey, hash: &str) -> Result<HttpResponse, ApiError> {

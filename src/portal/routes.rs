@@ -123,7 +123,7 @@ pub async fn save_answers(
         .db
         .write(move |c| {
             let row = begin(c, &session.assessment, Action::Answer)?;
-            let sections = crate::questionnaires::store::get_required(c, &row.template_id)?.sections();
+            let sections = crate::questionnaires::store::sections(c, &row.template_id)?;
             let mut errors = Vec::new();
             let mut seen = HashMap::new();
             for (i, a) in input.iter().enumerate() {
@@ -144,9 +144,7 @@ pub async fn save_answers(
                     errors.push(FieldError::new(at("comment"), format!("at most {MAX_COMMENT} characters")));
                 }
             }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
+            ApiError::unless_empty(errors)?;
             let now = time::now();
             for a in &input {
                 store::save_answer(
@@ -218,7 +216,7 @@ pub async fn upload_evidence(
         filename,
         content_type,
         size_bytes: bytes.len() as i64,
-        sha256: evidence_files::sha256_hex(&bytes),
+        sha256: crate::digest::sha256_hex(&bytes),
         created_at: time::now(),
     };
     let target = evidence_files::path(&state.config.data_dir, &row.assessment_id, &row.id);
@@ -230,7 +228,7 @@ pub async fn upload_evidence(
         .db
         .write(move |c| {
             let assessment = begin(c, &session.assessment, Action::Answer)?;
-            let sections = crate::questionnaires::store::get_required(c, &assessment.template_id)?.sections();
+            let sections = crate::questionnaires::store::sections(c, &assessment.template_id)?;
             if questionnaire::find_question(&sections, &row.question_code).is_none() {
                 return Err(ApiError::invalid("question_code", &format!("no question '{}'", row.question_code)));
             }

@@ -149,11 +149,7 @@ impl TemplateDocument {
             errors.push(FieldError::new("sections", "a template needs at least one section"));
         }
         errors.extend(section_problems(&self.sections));
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        ApiError::unless_empty(errors)
     }
 }
 

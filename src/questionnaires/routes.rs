@@ -213,9 +213,7 @@ pub async fn update_template(
                 row.question_count = question_count(&sections) as i32;
                 row.content = serde_json::to_string(&sections).map_err(|e| ApiError::Internal(e.to_string()))?;
             }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
+            ApiError::unless_empty(errors)?;
             row.version += 1;
             row.updated_at = time::now();
             store::update(c, &row)?;

@@ -12,6 +12,11 @@ pub fn get_required(conn: &mut DbConn, id: &str) -> Result<TemplateRow, ApiError
     t::table.find(id).first::<TemplateRow>(conn).optional()?.ok_or_else(|| ApiError::not_found("template", id))
 }
 
+/// The sections and questions of a template version.
+pub fn sections(conn: &mut DbConn, id: &str) -> Result<Vec<crate::rules::questionnaire::Section>, ApiError> {
+    Ok(get_required(conn, id)?.sections())
+}
+
 /// A published version, for assessments: drafts may still change, so nothing is sent from one.
 pub fn get_published(conn: &mut DbConn, id: &str) -> Result<TemplateRow, ApiError> {
     let row = get_required(conn, id)?;

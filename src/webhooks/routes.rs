@@ -39,14 +39,6 @@ fn new_secret() -> Result<String, ApiError> {
     Ok(secret_from(&bytes))
 }
 
-fn validation(errors: Vec<crate::error::FieldError>) -> Result<(), ApiError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
-}
-
 /// Subscribe a URL to events. The signing secret is in this response only.
 #[utoipa::path(
     tag = "webhooks",
@@ -65,7 +57,7 @@ pub async fn create_webhook(
     let description = b.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
     let mut errors = check_patterns(&b.event_types);
     errors.extend(check_description(description.as_deref()));
-    validation(errors)?;
+    ApiError::unless_empty(errors)?;
     guard::check_field(b.url.trim(), state.config.webhook_guard()).await?;
     let now = time::now();
     let row = SubscriptionRow {
@@ -158,7 +150,7 @@ pub async fn update_webhook(
     if let Some(Some(d)) = &p.description {
         errors.extend(check_description(Some(d)));
     }
-    validation(errors)?;
+    ApiError::unless_empty(errors)?;
     if let Some(url) = &p.url {
         guard::check_field(url.trim(), state.config.webhook_guard()).await?;
     }
