@@ -69,6 +69,8 @@ pub enum Access {
     WebhooksAdmin,
     TicketsLink,
     TicketEvents,
+    RemindersRead,
+    RemindersWrite,
 }
 
 impl Access {
@@ -89,6 +91,8 @@ impl Access {
             Access::AssessmentsWrite => &[Admin, Procurement, Security],
             Access::TicketsLink => &[Admin, Security, Integration],
             Access::TicketEvents => &[Admin, Integration],
+            Access::RemindersRead => &[Admin, Procurement, Legal, Security, Auditor, Integration],
+            Access::RemindersWrite => &[Admin, Procurement, Security],
         }
     }
 }
@@ -303,7 +307,9 @@ pub mod perm {
         FindingsWrite,
         WebhooksAdmin,
         TicketsLink,
-        TicketEvents
+        TicketEvents,
+        RemindersRead,
+        RemindersWrite
     );
 }
 

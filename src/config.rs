@@ -35,6 +35,20 @@ pub struct Config {
     pub webhook_timeout_seconds: u64,
     /// When set, ticket status events must carry `X-Oversee-Signature: sha256=<hex HMAC>` of the body.
     pub ticket_events_secret: Option<String>,
+    /// lettre URL of the SMTP server; unset: mail is written as .eml files to the data folder.
+    pub smtp_url: Option<String>,
+    /// Per SMTP command; a claimed reminder is leased for this plus a margin.
+    pub smtp_timeout_seconds: u64,
+    /// Reminder defaults until an admin saves `/settings/reminders`.
+    pub reminders: ReminderDefaults,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReminderDefaults {
+    pub lead_days: Vec<u32>,
+    pub interval_seconds: u32,
+    /// Role mailboxes (`procurement=procurement@example.com,legal=legal@example.com`).
+    pub mailboxes: std::collections::BTreeMap<String, String>,
 }
 
 impl Config {
@@ -130,6 +144,24 @@ impl Config {
         let webhook_allow_http = flag(&get, "OVERSEE_WEBHOOK_ALLOW_HTTP")?;
         let webhook_allow_private = flag(&get, "OVERSEE_WEBHOOK_ALLOW_PRIVATE")?;
         let webhook_timeout_seconds = number(&get, "OVERSEE_WEBHOOK_TIMEOUT_SECONDS", 10, 1..=120)? as u64;
+        let smtp_url = get("OVERSEE_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            crate::mail::check_smtp_url(url).map_err(|e| {
+                bad("OVERSEE_SMTP_URL", format!("{e} (use smtp://host:port, smtp://host?tls=required or smtps://user:password@host)"))
+            })?;
+        }
+        let smtp_timeout_seconds = number(&get, "OVERSEE_SMTP_TIMEOUT_SECONDS", 30, 1..=300)? as u64;
+        let reminders = ReminderDefaults {
+            lead_days: match get("OVERSEE_REMINDER_LEAD_DAYS") {
+                Some(v) => parse_lead_days(&v).map_err(|e| bad("OVERSEE_REMINDER_LEAD_DAYS", e))?,
+                None => crate::rules::reminders::DEFAULT_LEAD_DAYS.to_vec(),
+            },
+            interval_seconds: number(&get, "OVERSEE_REMINDER_INTERVAL_SECONDS", 300, 1..=86_400)? as u32,
+            mailboxes: match get("OVERSEE_REMINDER_MAILBOXES") {
+                Some(v) => parse_mailboxes(&v).map_err(|e| bad("OVERSEE_REMINDER_MAILBOXES", e))?,
+                None => Default::default(),
+            },
+        };
         let public_url = get("OVERSEE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         Ok(Config {
             bind,
@@ -153,8 +185,36 @@ impl Config {
             webhook_allow_private,
             webhook_timeout_seconds,
             ticket_events_secret: get("OVERSEE_TICKET_EVENTS_SECRET"),
+            smtp_url,
+            smtp_timeout_seconds,
+            reminders,
         })
     }
+}
+
+/// `90,60,30` → the lead days, largest first; each 1 to 365, no repeats.
+fn parse_lead_days(v: &str) -> Result<Vec<u32>, String> {
+    let mut days = v
+        .split(',')
+        .map(|p| p.trim().parse::<u32>().ok().filter(|d| (1..=365).contains(d)))
+        .collect::<Option<Vec<u32>>>()
+        .ok_or_else(|| format!("'{v}' is not a comma-separated list of days from 1 to 365, such as 90,60,30,14,7,1"))?;
+    crate::reminders::settings::normalize_lead_days(&mut days)?;
+    Ok(days)
+}
+
+/// `legal=legal@example.com,procurement=buyers@example.com`.
+fn parse_mailboxes(v: &str) -> Result<std::collections::BTreeMap<String, String>, String> {
+    v.split(',')
+        .map(|pair| {
+            let (name, address) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("'{pair}' is not name=address, such as legal=legal@example.com"))?;
+            let (name, address) = (name.trim().to_string(), address.trim().to_string());
+            crate::reminders::settings::check_mailbox(&name, Some(&address))?;
+            Ok((name, address))
+        })
+        .collect()
 }
 
 /// `true` or `false` (also 1/0, yes/no), `false` when unset.
@@ -239,10 +299,35 @@ mod tests {
             ("OVERSEE_SCORE_MODEL", "questionnaire=90"),
             ("OVERSEE_WEBHOOK_ALLOW_PRIVATE", "maybe"),
             ("OVERSEE_WEBHOOK_TIMEOUT_SECONDS", "0"),
+            ("OVERSEE_SMTP_URL", "http://mail.example.com"),
+            ("OVERSEE_SMTP_TIMEOUT_SECONDS", "0"),
+            ("OVERSEE_REMINDER_LEAD_DAYS", "30,0"),
+            ("OVERSEE_REMINDER_LEAD_DAYS", "30,30"),
+            ("OVERSEE_REMINDER_LEAD_DAYS", "soon"),
+            ("OVERSEE_REMINDER_INTERVAL_SECONDS", "0"),
+            ("OVERSEE_REMINDER_MAILBOXES", "legal"),
+            ("OVERSEE_REMINDER_MAILBOXES", "legal=not-an-address"),
         ] {
             let err = load(&[(k, v)]).unwrap_err();
             assert_eq!(err.var, k, "{v}");
         }
+    }
+
+    #[test]
+    fn reminder_settings_read_from_the_environment() {
+        let c = load(&[
+            ("OVERSEE_REMINDER_LEAD_DAYS", "7, 30,1"),
+            ("OVERSEE_REMINDER_MAILBOXES", "legal=legal@example.com, procurement = buy@example.com"),
+            ("OVERSEE_SMTP_URL", "smtp://127.0.0.1:2525"),
+        ])
+        .unwrap();
+        assert_eq!(c.reminders.lead_days, vec![30, 7, 1]);
+        assert_eq!(c.reminders.mailboxes.get("procurement").map(String::as_str), Some("buy@example.com"));
+        assert_eq!(c.smtp_url.as_deref(), Some("smtp://127.0.0.1:2525"));
+        let d = load(&[]).unwrap();
+        assert_eq!(d.reminders.lead_days, vec![90, 60, 30, 14, 7, 1]);
+        assert_eq!(d.reminders.interval_seconds, 300);
+        assert!(d.smtp_url.is_none());
     }
 
     #[test]

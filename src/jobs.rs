@@ -1,9 +1,11 @@
 //! Background work of a running server. Each job is also a plain function the tests call
-//! directly, so no test waits on this loop.
+//! directly, so no test waits on these loops.
 
 use std::time::Duration;
 
-use crate::{assessments::expiry, state::AppState, webhooks::worker};
+use chrono::NaiveDate;
+
+use crate::{assessments::expiry, reminders, state::AppState};
 
 /// How often the sweep runs; an expired link already fails at once, the sweep only updates the
 /// assessment's status for lists and reports.
@@ -12,9 +14,10 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// How often webhooks are fanned out and delivered.
 const DELIVER_EVERY: Duration = Duration::from_secs(2);
 
-/// Runs both loops forever on the server's runtime.
+/// Runs every loop forever on the server's runtime.
 pub async fn run(state: AppState) {
     actix_web::rt::spawn(deliver_webhooks(state.clone()));
+    actix_web::rt::spawn(send_reminders(state.clone()));
     let mut tick = actix_web::rt::time::interval(SWEEP_EVERY);
     loop {
         tick.tick().await;
@@ -32,8 +35,43 @@ async fn deliver_webhooks(state: AppState) {
     let mut tick = actix_web::rt::time::interval(DELIVER_EVERY);
     loop {
         tick.tick().await;
-        if let Err(e) = worker::run_once(&state, chrono::Utc::now()).await {
+        if let Err(e) = crate::webhooks::worker::run_once(&state, chrono::Utc::now()).await {
             tracing::warn!(error = %e, "webhook delivery pass failed; it runs again shortly");
         }
+    }
+}
+
+/// Sends due reminders every `interval_seconds` of the settings. Everything is replanned at start,
+/// when the day changes (contracts roll into new terms, reassessments come due) and when the
+/// settings change; between those, changes are planned in their own transactions.
+pub async fn send_reminders(state: AppState) {
+    let mut planned_for: Option<(NaiveDate, String)> = None;
+    loop {
+        let now = chrono::Utc::now();
+        let config = state.config.clone();
+        let settings = state.db.read_heavy(move |c| reminders::settings::load(c, &config.reminders)).await;
+        let wait = match settings {
+            Ok(s) => {
+                let mark = (now.date_naive(), serde_json::to_string(&s).unwrap_or_default());
+                let plan_everything = planned_for.as_ref() != Some(&mark);
+                match reminders::sender::run_once(&state, now, plan_everything).await {
+                    Ok(report) => {
+                        if plan_everything {
+                            planned_for = Some(mark);
+                        }
+                        if report != reminders::sender::Report::default() {
+                            tracing::info!(?report, "reminder pass");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "reminder pass failed; it runs again at the next interval"),
+                }
+                reminders::sender::interval(&s)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reminder settings could not be read");
+                Duration::from_secs(60)
+            }
+        };
+        actix_web::rt::time::sleep(wait).await;
     }
 }

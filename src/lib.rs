@@ -13,6 +13,7 @@ pub mod config;
 pub mod contacts;
 pub mod contracts;
 pub mod db;
+pub mod derived;
 pub mod digest;
 pub mod error;
 pub mod findings;
@@ -23,6 +24,7 @@ pub mod mail;
 pub mod ops;
 pub mod patch;
 pub mod portal;
+pub mod reminders;
 pub mod questionnaires;
 pub mod rules;
 pub mod scores;
@@ -72,6 +74,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "portal", description = "The vendor portal: what a respondent's token reaches, and nothing else"),
         (name = "findings", description = "Weaknesses found in vendors, tracked to resolution or accepted risk"),
         (name = "scores", description = "Capability scores under 17.03(2)(f), the (f)1 status, history and the portfolio summary"),
+        (name = "reminders", description = "Renewal, notice, assessment, reassessment and finding reminders by email: planned, sent once, retried"),
         (name = "webhooks", description = "Signed webhooks out (Standard Webhooks): subscriptions, deliveries, redelivery"),
         (name = "audit", description = "The audit trail"),
         (name = "operations", description = "Health, readiness and metrics"),
@@ -133,6 +136,7 @@ where
             .configure(findings::tickets::configure)
             .configure(scores::routes::configure)
             .configure(webhooks::routes::configure)
+            .configure(reminders::routes::configure)
             .configure(audit::routes::configure),
     )
 }

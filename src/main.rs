@@ -33,6 +33,12 @@ enum Command {
         #[arg(long, default_value = "8h", value_parser = parse_ttl)]
         ttl: chrono::Duration,
     },
+    /// Send due reminders: one pass with --once (for cron), otherwise a loop like the server's.
+    Remind {
+        /// Plan everything, send what is due, print a summary and exit.
+        #[arg(long)]
+        once: bool,
+    },
     /// Add a realistic demo portfolio (deterministic for a given seed).
     SeedDemo {
         #[arg(long, default_value_t = 100)]
@@ -97,6 +103,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve => serve(config),
+        Command::Remind { once } => remind(config, once),
         Command::SeedDemo { vendors, seed } => {
             let db = Db::connect(&config.database_url)?;
             oversee::prepare_database(&db)?;
@@ -127,6 +134,26 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+fn remind(config: Config, once: bool) -> Result<(), String> {
+    init_logging(config.log_format);
+    let db = Db::connect(&config.database_url)?;
+    oversee::prepare_database(&db)?;
+    let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir)?;
+    let state = AppState::new(config, db, keys);
+    eprintln!("mail: {}", state.mailer.description);
+    actix_web::rt::System::new().block_on(async move {
+        if once {
+            let report = oversee::reminders::sender::run_once(&state, chrono::Utc::now(), true)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        } else {
+            oversee::jobs::send_reminders(state).await;
+        }
+        Ok(())
+    })
+}
+
 fn serve(config: Config) -> Result<(), String> {
     init_logging(config.log_format);
     let db = Db::connect(&config.database_url)?;
@@ -150,8 +177,9 @@ fn serve(config: Config) -> Result<(), String> {
     let base = &config.public_url;
     eprintln!(
         "Oversee {version}\n  listening  http://{bind}\n  data       {where_data} ({applied} migration(s) applied now)\n  \
-         data dir   {data_dir}\n  docs       {base}/docs/  (spec: {base}/openapi.json)\n  auth       {token_hint}",
+         data dir   {data_dir}\n  mail       {mail}\n  docs       {base}/docs/  (spec: {base}/openapi.json)\n  auth       {token_hint}",
         version = env!("CARGO_PKG_VERSION"),
+        mail = state.mailer.description,
         data_dir = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone()).display(),
     );
     actix_web::rt::System::new().block_on(async move {

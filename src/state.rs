@@ -15,7 +15,13 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, db: Db, keys: JwtKeys) -> AppState {
         // The sender was validated with the rest of the configuration.
-        let mailer = Mailer::new(&config.mail_from, &config.data_dir).expect("OVERSEE_MAIL_FROM was validated");
+        let mailer = Mailer::new(
+            &config.mail_from,
+            &config.data_dir,
+            config.smtp_url.as_deref(),
+            std::time::Duration::from_secs(config.smtp_timeout_seconds),
+        )
+        .expect("OVERSEE_MAIL_FROM and OVERSEE_SMTP_URL were validated");
         AppState {
             db,
             config: Arc::new(config),

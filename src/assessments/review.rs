@@ -174,7 +174,7 @@ pub async fn decide(
     if comment.as_ref().is_some_and(|c| c.chars().count() > 4000) {
         return Err(ApiError::invalid("comment", "at most 4000 characters"));
     }
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let a = state
         .db
         .write(move |c| {
@@ -197,7 +197,7 @@ pub async fn decide(
             store::update(c, &row)?;
             let after = Assessment::from(row);
             audit::record(c, &who.0, Change::new(to.as_str(), SUBJECT, &after.id, Some(&before), Some(&after)))?;
-            crate::scores::snapshots::refresh(c, &after.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &after.vendor_id, &who.0, &config)?;
             Ok(after)
         })
         .await?;

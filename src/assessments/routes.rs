@@ -189,6 +189,7 @@ pub async fn update_assessment(
     let id = ids::parse(&path, "assessment")?;
     let expected = etag::if_match(&req)?;
     let patch = body.into_inner();
+    let config = state.config.clone();
     let a = state
         .db
         .write(move |c| {
@@ -202,6 +203,7 @@ pub async fn update_assessment(
             store::update(c, &row)?;
             let after = Assessment::from(row);
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
+            crate::reminders::planner::replan_vendor(c, &after.vendor_id, &config)?;
             Ok(after)
         })
         .await?;
@@ -247,6 +249,7 @@ pub async fn send_assessment(
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, "assessment")?;
     let grace = state.config.respondent_grace_days;
+    let config = state.config.clone();
     let (row, vendor_name, token) = state
         .db
         .write(move |c| {
@@ -269,6 +272,7 @@ pub async fn send_assessment(
             store::update(c, &row)?;
             let after = Assessment::from(row.clone());
             audit::record(c, &who.0, Change::new("sent", SUBJECT, &row.id, Some(&before), Some(&after)))?;
+            crate::reminders::planner::replan_vendor(c, &row.vendor_id, &config)?;
             Ok((row, vendor.name, token))
         })
         .await?;
@@ -276,10 +280,7 @@ pub async fn send_assessment(
     // commit rather than through the outbox, and its outcome is reported here.
     let portal_url = format!("{}/api/v1/portal/assessment", state.config.public_url);
     let mail = invitation(&state, &row, &vendor_name, &token, &portal_url);
-    let mailer = state.mailer.clone();
-    let outcome = web::block(move || mailer.send(&mail))
-        .await
-        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?;
+    let outcome = state.mailer.send(&mail).await;
     if let Err(e) = &outcome {
         tracing::warn!(assessment = %row.id, error = %e, "the assessment invitation was not mailed");
     }

@@ -123,7 +123,7 @@ pub async fn accept(
         errors.push(FieldError::new("deadline", "amount 1 to 10000; unit hours, days or business_days"));
     }
     validate_all(Ok(()), errors)?;
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let clause = state
         .db
         .write(move |c| {
@@ -159,7 +159,7 @@ pub async fn accept(
                 updated_at: now,
             };
             let saved = store::save_audited(c, &who.0, "accepted", existing.map(Clause::from), row)?;
-            crate::scores::snapshots::refresh(c, &contract.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &contract.vendor_id, &who.0, &config)?;
             Ok(saved)
         })
         .await?;

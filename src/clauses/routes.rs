@@ -159,7 +159,7 @@ pub async fn put_clause(
     let key = path.1.clone();
     let expected = etag::if_match(&req)?;
     let b = body.into_inner();
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let clause = state
         .db
         .write(move |c| {
@@ -195,7 +195,7 @@ pub async fn put_clause(
                 updated_at: now,
             };
             let saved = store::save_audited(c, &who.0, "updated", before, row)?;
-            crate::scores::snapshots::refresh(c, &contract.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &contract.vendor_id, &who.0, &config)?;
             Ok(saved)
         })
         .await?;
@@ -218,7 +218,7 @@ pub async fn verify_clause(
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path.0, "contract")?;
     let key = path.1.clone();
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let clause = state
         .db
         .write(move |c| {
@@ -236,7 +236,7 @@ pub async fn verify_clause(
                 ..row
             };
             let saved = store::save_audited(c, &who.0, "verified", Some(before), row)?;
-            crate::scores::snapshots::refresh(c, &contract.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &contract.vendor_id, &who.0, &config)?;
             Ok(saved)
         })
         .await?;

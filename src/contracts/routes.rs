@@ -47,7 +47,7 @@ pub async fn create_contract(
     let vendor_id = ids::parse(&path, "vendor")?;
     let fields = ContractFields::from(body.into_inner()).normalized();
     fields.check()?;
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let contract = state
         .db
         .write(move |c| {
@@ -66,7 +66,7 @@ pub async fn create_contract(
             store::insert(c, &row)?;
             let contract = Contract::from_row(row, true);
             audit::record(c, &who.0, Change::created(SUBJECT, &contract.id, &contract))?;
-            crate::scores::snapshots::refresh(c, &contract.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &contract.vendor_id, &who.0, &config)?;
             Ok(contract)
         })
         .await?;
@@ -142,7 +142,7 @@ pub async fn update_contract(
     let id = ids::parse(&path, SUBJECT)?;
     let expected = etag::if_match(&req)?;
     let patch = body.into_inner();
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let contract = state
         .db
         .write(move |c| {
@@ -162,7 +162,7 @@ pub async fn update_contract(
             store::update(c, &row)?;
             let after = Contract::from_row(row, true);
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
-            crate::scores::snapshots::refresh(c, &after.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &after.vendor_id, &who.0, &config)?;
             Ok(after)
         })
         .await?;
@@ -189,7 +189,7 @@ pub async fn delete_contract(
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, SUBJECT)?;
     let expected = etag::if_match(&req)?;
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     state
         .db
         .write(move |c| {
@@ -202,7 +202,7 @@ pub async fn delete_contract(
             row.version += 1;
             store::update(c, &row)?;
             audit::record(c, &who.0, Change::<Contract>::new("deleted", SUBJECT, &id, Some(&before), None))?;
-            crate::scores::snapshots::refresh(c, &before.vendor_id, &who.0, &model)
+            crate::derived::refresh(c, &before.vendor_id, &who.0, &config)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -231,7 +231,7 @@ pub async fn create_event(
     let id = ids::parse(&path, SUBJECT)?;
     let mut ev = body.into_inner();
     ev.summary = ev.summary.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let event = state
         .db
         .write(move |c| {
@@ -275,7 +275,7 @@ pub async fn create_event(
                 audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             }
             events::apply_clause_changes(c, &who.0, &id, &ev)?;
-            crate::scores::snapshots::refresh(c, &before.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &before.vendor_id, &who.0, &config)?;
             Ok(event)
         })
         .await?;

@@ -334,6 +334,7 @@ diesel::joinable!(assessments -> questionnaire_templates (template_id));
 diesel::joinable!(assessment_answers -> assessments (assessment_id));
 diesel::joinable!(findings -> vendors (vendor_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    reminders,
     contracts,
     vendors,
     contract_events,
@@ -349,3 +350,29 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     webhook_deliveries
 );
+
+diesel::table! {
+    reminders (id) {
+        id -> Text,
+        kind -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        vendor_id -> Text,
+        due_on -> Text,
+        lead_days -> Integer,
+        send_on -> Text,
+        state -> Text,
+        late -> Bool,
+        attempts -> Integer,
+        next_attempt_at -> Text,
+        lease_until -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        recipients -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        sent_at -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+

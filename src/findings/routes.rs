@@ -85,7 +85,7 @@ pub async fn create_finding(
     let vendor_id = id_field(&b.vendor_id, "vendor_id")?;
     let assessment_id = id_field(&b.assessment_id, "assessment_id")?;
     let question_code = b.question_code.map(|q| q.trim().to_string());
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let finding = state
         .db
         .write(move |c| {
@@ -117,7 +117,7 @@ pub async fn create_finding(
             store::insert(c, &row)?;
             let f = Finding::from(row);
             audit::record(c, &who.0, Change::created(SUBJECT, &f.id, &f))?;
-            crate::scores::snapshots::refresh(c, &f.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &f.vendor_id, &who.0, &config)?;
             Ok(f)
         })
         .await?;
@@ -189,7 +189,7 @@ pub async fn update_finding(
     let id = ids::parse(&path, "finding")?;
     let expected = etag::if_match(&req)?;
     let patch = body.into_inner();
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let f = state
         .db
         .write(move |c| {
@@ -211,7 +211,7 @@ pub async fn update_finding(
                 "updated"
             };
             audit::record(c, &who.0, Change::new(action, SUBJECT, &after.id, Some(&before), Some(&after)))?;
-            crate::scores::snapshots::refresh(c, &after.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &after.vendor_id, &who.0, &config)?;
             Ok(after)
         })
         .await?;

@@ -149,7 +149,7 @@ pub async fn ticket_event(
     check_signature(&req, state.config.ticket_events_secret.as_deref(), &body)?;
     let value: serde_json::Value = json::parse(&body)?;
     let event = parse_event(&value).map_err(|(field, msg)| ApiError::invalid(field, &msg))?;
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let finding = state
         .db
         .write(move |c| {
@@ -174,7 +174,7 @@ pub async fn ticket_event(
             let (before, after) = apply_status(c, row, to)?;
             let action = if to == FindingStatus::Resolved { "resolved" } else { "updated" };
             audit::record(c, &who.0, Change::new(action, "finding", &after.id, Some(&before), Some(&after)))?;
-            crate::scores::snapshots::refresh(c, &after.vendor_id, &who.0, &model)?;
+            crate::derived::refresh(c, &after.vendor_id, &who.0, &config)?;
             Ok(after)
         })
         .await?;

@@ -295,6 +295,7 @@ pub async fn delete_evidence(
 )]
 #[post("/portal/submit")]
 pub async fn submit(state: web::Data<AppState>, session: PortalSession) -> ApiResult<HttpResponse> {
+    let config = state.config.clone();
     let v = state
         .db
         .write(move |c| {
@@ -319,6 +320,8 @@ pub async fn submit(state: web::Data<AppState>, session: PortalSession) -> ApiRe
                 &session.principal,
                 Change::new("submitted", SUBJECT, &row.id, Some(&before), Some(&after)),
             )?;
+            // Submitted: no longer due back, so its reminders stop.
+            crate::reminders::planner::replan_vendor(c, &row.vendor_id, &config)?;
             portal_view_of(c, row)
         })
         .await?;

@@ -7,6 +7,7 @@ pub mod clause_detection;
 pub mod f2;
 pub mod findings;
 pub mod questionnaire;
+pub mod reminders;
 pub mod risk_tier;
 pub mod tickets;
 pub mod vendor_profile;

@@ -143,7 +143,7 @@ pub async fn update_vendor(
     let id = ids::parse(&path, SUBJECT)?;
     let expected = etag::if_match(&req)?;
     let patch = body.into_inner();
-    let model = state.config.score_model.clone();
+    let config = state.config.clone();
     let vendor = state
         .db
         .write(move |c| {
@@ -165,7 +165,7 @@ pub async fn update_vendor(
             store::update(c, &row, &tags)?;
             let after = Vendor::from(row);
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
-            crate::scores::snapshots::refresh(c, &after.id, &who.0, &model)?;
+            crate::derived::refresh(c, &after.id, &who.0, &config)?;
             Ok(after)
         })
         .await?;

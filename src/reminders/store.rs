@@ -1,0 +1,258 @@
+//! Reminder queries: the facts the schedule is planned from, the rows it keeps, and claiming a
+//! row for sending so that two servers never send the same one.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::models::{ReminderQuery, ReminderRow, ReminderState};
+use crate::{
+    db::{
+        schema::{assessments as a, contracts as c, findings as f, reminders as r, vendors as v},
+        DbConn,
+    },
+    error::ApiError,
+    time::parse_date,
+};
+
+/// A vendor as the schedule needs it.
+pub struct VendorFact {
+    pub id: String,
+    pub name: String,
+    pub owner_email: Option<String>,
+    pub risk_tier: i32,
+    pub status: String,
+    pub archived: bool,
+}
+
+pub struct ContractFact {
+    pub id: String,
+    pub vendor_id: String,
+    pub title: String,
+    pub status: String,
+    pub ends_on: Option<NaiveDate>,
+    pub auto_renews: bool,
+    pub renewal_term_months: Option<i32>,
+    pub notice_days: Option<i32>,
+    pub owner_email: Option<String>,
+}
+
+/// An assessment or finding with its due date.
+pub struct DueFact {
+    pub id: String,
+    pub vendor_id: String,
+    pub due_on: Option<NaiveDate>,
+    /// A finding's owner.
+    pub owner_email: Option<String>,
+}
+
+/// Everything the schedule of some vendors is planned from: five queries, whatever their number.
+pub struct Facts {
+    pub vendors: Vec<VendorFact>,
+    pub contracts: Vec<ContractFact>,
+    /// Sent or in progress.
+    pub open_assessments: Vec<DueFact>,
+    /// The day of each vendor's latest accepted assessment.
+    pub latest_accepted: Vec<(String, NaiveDate)>,
+    /// Open or in progress.
+    pub open_findings: Vec<DueFact>,
+}
+
+fn day(s: &str) -> NaiveDate {
+    parse_date(s.get(..10).unwrap_or(s))
+}
+
+pub fn facts(conn: &mut DbConn, vendor_ids: &[String]) -> Result<Facts, ApiError> {
+    let vendors = v::table
+        .filter(v::id.eq_any(vendor_ids))
+        .select((v::id, v::name, v::owner_email, v::risk_tier, v::status, v::archived_at.is_not_null()))
+        .load::<(String, String, Option<String>, i32, String, bool)>(conn)?
+        .into_iter()
+        .map(|(id, name, owner_email, risk_tier, status, archived)| VendorFact {
+            id,
+            name,
+            owner_email,
+            risk_tier,
+            status,
+            archived,
+        })
+        .collect();
+    let contracts = c::table
+        .filter(c::vendor_id.eq_any(vendor_ids))
+        .filter(c::deleted_at.is_null())
+        .select((
+            c::id,
+            c::vendor_id,
+            c::title,
+            c::status,
+            c::ends_on,
+            c::auto_renews,
+            c::renewal_term_months,
+            c::notice_days,
+            c::owner_email,
+        ))
+        .load::<(String, String, String, String, Option<String>, bool, Option<i32>, Option<i32>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, vendor_id, title, status, ends_on, auto_renews, term, notice, owner_email)| ContractFact {
+            id,
+            vendor_id,
+            title,
+            status,
+            ends_on: ends_on.as_deref().map(day),
+            auto_renews,
+            renewal_term_months: term,
+            notice_days: notice,
+            owner_email,
+        })
+        .collect();
+    let open_assessments = a::table
+        .filter(a::vendor_id.eq_any(vendor_ids))
+        .filter(a::status.eq_any(["sent", "in_progress"]))
+        .select((a::id, a::vendor_id, a::due_on))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, vendor_id, due)| DueFact { id, vendor_id, due_on: Some(day(&due)), owner_email: None })
+        .collect();
+    let latest_accepted = a::table
+        .filter(a::vendor_id.eq_any(vendor_ids))
+        .filter(a::status.eq("accepted"))
+        .group_by(a::vendor_id)
+        .select((a::vendor_id, diesel::dsl::max(a::decided_at)))
+        .load::<(String, Option<String>)>(conn)?
+        .into_iter()
+        .filter_map(|(vendor, at)| Some((vendor, day(&at?))))
+        .collect();
+    let open_findings = f::table
+        .filter(f::vendor_id.eq_any(vendor_ids))
+        .filter(f::status.eq_any(["open", "in_progress"]))
+        .filter(f::due_on.is_not_null())
+        .select((f::id, f::vendor_id, f::due_on, f::owner_email))
+        .load::<(String, String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, vendor_id, due, owner_email)| DueFact { id, vendor_id, due_on: due.as_deref().map(day), owner_email })
+        .collect();
+    Ok(Facts { vendors, contracts, open_assessments, latest_accepted, open_findings })
+}
+
+/// Vendor ids after `after`, in id order: the full planning pass walks them in batches.
+pub fn vendor_ids_after(conn: &mut DbConn, after: Option<&str>, size: i64) -> Result<Vec<String>, ApiError> {
+    let mut q = v::table.select(v::id).into_boxed();
+    if let Some(a) = after {
+        q = q.filter(v::id.gt(a.to_string()));
+    }
+    Ok(q.order(v::id.asc()).limit(size).load(conn)?)
+}
+
+/// The rows of these vendors whose deadline is on or after `from`, in any state.
+pub fn rows_from(conn: &mut DbConn, vendor_ids: &[String], from: NaiveDate) -> Result<Vec<ReminderRow>, ApiError> {
+    Ok(r::table
+        .filter(r::vendor_id.eq_any(vendor_ids))
+        .filter(r::due_on.ge(from.to_string()))
+        .load(conn)?)
+}
+
+pub fn insert(conn: &mut DbConn, rows: &[ReminderRow]) -> Result<(), ApiError> {
+    // One statement per row: diesel's multi-backend connection has no batch insert.
+    for row in rows {
+        diesel::insert_into(r::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn update(conn: &mut DbConn, row: &ReminderRow) -> Result<(), ApiError> {
+    diesel::update(r::table.find(&row.id)).set(row).execute(conn)?;
+    Ok(())
+}
+
+/// Moves a row out of `pending`, unless another server already did: returns whether it did.
+pub fn close_pending(
+    conn: &mut DbConn,
+    id: &str,
+    state: ReminderState,
+    reason: &str,
+    now: &str,
+) -> Result<bool, ApiError> {
+    let n = diesel::update(r::table.find(id).filter(r::state.eq(ReminderState::Pending.as_str())))
+        .set((r::state.eq(state.as_str()), r::reason.eq(reason), r::lease_until.eq(None::<String>), r::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Brings a cancelled row back when its deadline is planned again.
+pub fn reopen_cancelled(conn: &mut DbConn, id: &str, now: &str) -> Result<(), ApiError> {
+    diesel::update(r::table.find(id).filter(r::state.eq(ReminderState::Cancelled.as_str())))
+        .set((r::state.eq(ReminderState::Pending.as_str()), r::reason.eq(None::<String>), r::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn get_required(conn: &mut DbConn, id: &str) -> Result<ReminderRow, ApiError> {
+    r::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("reminder", id))
+}
+
+pub fn list(conn: &mut DbConn, q: &ReminderQuery, after_id: Option<String>, limit: i64) -> Result<Vec<ReminderRow>, ApiError> {
+    let mut query = r::table.into_boxed();
+    if let Some(s) = q.state {
+        query = query.filter(r::state.eq(s.as_str()));
+    }
+    if let Some(k) = q.kind {
+        query = query.filter(r::kind.eq(k.as_str()));
+    }
+    if let Some(vid) = &q.vendor_id {
+        query = query.filter(r::vendor_id.eq(vid.clone()));
+    }
+    if let Some(from) = &q.due_from {
+        query = query.filter(r::due_on.ge(from.clone()));
+    }
+    if let Some(to) = &q.due_to {
+        query = query.filter(r::due_on.le(to.clone()));
+    }
+    if let Some(a) = after_id {
+        query = query.filter(r::id.gt(a));
+    }
+    Ok(query.order(r::id.asc()).limit(limit + 1).load(conn)?)
+}
+
+/// A (subject, kind, due date) with at least one pending reminder whose day has come.
+pub type Group = (String, String, String);
+
+/// Up to `max` deadlines with pending reminders whose day has come and that no server holds.
+pub fn due_groups(conn: &mut DbConn, today: NaiveDate, now: &str, max: i64) -> Result<Vec<Group>, ApiError> {
+    Ok(r::table
+        .filter(r::state.eq(ReminderState::Pending.as_str()))
+        .filter(r::send_on.le(today.to_string()))
+        .filter(r::next_attempt_at.le(now))
+        .filter(r::lease_until.is_null().or(r::lease_until.le(now)))
+        .select((r::subject_id, r::kind, r::due_on))
+        .distinct()
+        .order((r::subject_id, r::kind, r::due_on))
+        .limit(max)
+        .load(conn)?)
+}
+
+/// Every pending or sent row of these deadlines.
+pub fn group_rows(conn: &mut DbConn, groups: &[Group]) -> Result<Vec<ReminderRow>, ApiError> {
+    let subjects: Vec<&String> = groups.iter().map(|g| &g.0).collect();
+    let rows: Vec<ReminderRow> = r::table
+        .filter(r::subject_id.eq_any(subjects))
+        .filter(r::state.eq_any([ReminderState::Pending.as_str(), ReminderState::Sent.as_str()]))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| groups.iter().any(|g| g.0 == row.subject_id && g.1 == row.kind && g.2 == row.due_on))
+        .collect())
+}
+
+/// Takes a pending row for sending until `lease_until`; false when it is not pending, not yet
+/// due for another attempt, or another server holds it.
+pub fn claim(conn: &mut DbConn, id: &str, now: &str, lease_until: &str) -> Result<bool, ApiError> {
+    let n = diesel::update(
+        r::table
+            .find(id)
+            .filter(r::state.eq(ReminderState::Pending.as_str()))
+            .filter(r::next_attempt_at.le(now))
+            .filter(r::lease_until.is_null().or(r::lease_until.le(now))),
+    )
+    .set(r::lease_until.eq(lease_until))
+    .execute(conn)?;
+    Ok(n == 1)
+}
