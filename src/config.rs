@@ -147,7 +147,10 @@ impl Config {
         let smtp_url = get("OVERSEE_SMTP_URL");
         if let Some(url) = &smtp_url {
             crate::mail::check_smtp_url(url).map_err(|e| {
-                bad("OVERSEE_SMTP_URL", format!("{e} (use smtp://host:port, smtp://host?tls=required or smtps://user:password@host)"))
+                bad(
+                    "OVERSEE_SMTP_URL",
+                    format!("{e} (use smtp://host:port, smtp://host?tls=required or smtps://user:password@host)"),
+                )
             })?;
         }
         let smtp_timeout_seconds = number(&get, "OVERSEE_SMTP_TIMEOUT_SECONDS", 30, 1..=300)? as u64;

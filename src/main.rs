@@ -139,9 +139,11 @@ fn remind(config: Config, once: bool) -> Result<(), String> {
     let db = Db::connect(&config.database_url)?;
     oversee::prepare_database(&db)?;
     let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir)?;
-    let state = AppState::new(config, db, keys);
+    // The SMTP pool starts a task, so the state is made on the runtime that runs it.
+    let system = actix_web::rt::System::new();
+    let state = system.block_on(async { AppState::new(config, db, keys) });
     eprintln!("mail: {}", state.mailer.description);
-    actix_web::rt::System::new().block_on(async move {
+    system.block_on(async move {
         if once {
             let report = oversee::reminders::sender::run_once(&state, chrono::Utc::now(), true)
                 .await
@@ -173,7 +175,9 @@ fn serve(config: Config) -> Result<(), String> {
     } else {
         format!("tokens: {:?} from your identity provider", keys.algorithm)
     };
-    let state = AppState::new(config.clone(), db, keys);
+    // The SMTP pool starts a task, so the state is made on the runtime that runs it.
+    let system = actix_web::rt::System::new();
+    let state = system.block_on(async { AppState::new(config.clone(), db, keys) });
     let base = &config.public_url;
     eprintln!(
         "Oversee {version}\n  listening  http://{bind}\n  data       {where_data} ({applied} migration(s) applied now)\n  \
@@ -182,7 +186,7 @@ fn serve(config: Config) -> Result<(), String> {
         mail = state.mailer.description,
         data_dir = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone()).display(),
     );
-    actix_web::rt::System::new().block_on(async move {
+    system.block_on(async move {
         actix_web::rt::spawn(oversee::jobs::run(state.clone()));
         // actix-web stops accepting on SIGTERM/SIGINT and lets in-flight requests finish.
         actix_web::HttpServer::new(move || oversee::app(state.clone()))

@@ -375,4 +375,3 @@ diesel::table! {
         updated_at -> Text,
     }
 }
-

@@ -59,7 +59,13 @@ impl Content {
     }
 
     pub fn text(&self) -> String {
-        let mut out = format!("{}\n\nVendor: {}\n{}: {}\n", self.headline(), self.vendor_name, label(self.kind), self.subject_title);
+        let mut out = format!(
+            "{}\n\nVendor: {}\n{}: {}\n",
+            self.headline(),
+            self.vendor_name,
+            label(self.kind),
+            self.subject_title
+        );
         for (k, v) in &self.details {
             out.push_str(&format!("{k}: {v}\n"));
         }
@@ -72,7 +78,10 @@ impl Content {
         if self.late {
             out.push_str("\nThis reminder is late: it was due earlier but could not be sent then.\n");
         }
-        out.push_str(&format!("\nOpen: {}\n\nThe attached calendar file adds the deadline to your calendar.\n", self.link));
+        out.push_str(&format!(
+            "\nOpen: {}\n\nThe attached calendar file adds the deadline to your calendar.\n",
+            self.link
+        ));
         out
     }
 
@@ -135,8 +144,15 @@ pub fn escape(s: &str) -> String {
 }
 
 /// The whole message: multipart/mixed of (text | HTML) and the .ics file.
-pub fn build(from: &Mailbox, to: &[String], message_id: &str, content: &Content, ics: String) -> Result<Message, String> {
-    let mut builder = Message::builder().from(from.clone()).subject(content.subject_line()).message_id(Some(message_id.into()));
+pub fn build(
+    from: &Mailbox,
+    to: &[String],
+    message_id: &str,
+    content: &Content,
+    ics: String,
+) -> Result<Message, String> {
+    let mut builder =
+        Message::builder().from(from.clone()).subject(content.subject_line()).message_id(Some(message_id.into()));
     for address in to {
         builder = builder.to(address.parse::<Mailbox>().map_err(|e| format!("recipient '{address}': {e}"))?);
     }

@@ -32,12 +32,8 @@ const BATCH: i64 = 500;
 
 /// Every deadline of these facts on or after `today`.
 pub fn deadlines(facts: &Facts, model: &Model, today: NaiveDate) -> Vec<Deadline> {
-    let live: HashMap<&str, &store::VendorFact> = facts
-        .vendors
-        .iter()
-        .filter(|v| !v.archived && v.status != "terminated")
-        .map(|v| (v.id.as_str(), v))
-        .collect();
+    let live: HashMap<&str, &store::VendorFact> =
+        facts.vendors.iter().filter(|v| !v.archived && v.status != "terminated").map(|v| (v.id.as_str(), v)).collect();
     let mut out = vec![];
     let mut add = |kind: Kind, subject_id: &str, vendor_id: &str, due_on: Option<NaiveDate>| {
         if let (Some(due_on), true) = (due_on, live.contains_key(vendor_id)) {
@@ -102,10 +98,8 @@ pub fn replan(
     let max_lead = i64::from(s.lead_days.iter().copied().max().unwrap_or(0));
     let horizon = today + Duration::days(max_lead + LOOKAHEAD_DAYS);
     let all = deadlines(&facts, model, today);
-    let wanted: Vec<Planned> = rule::plan(
-        &all.iter().filter(|d| d.due_on <= horizon).cloned().collect::<Vec<_>>(),
-        &s.lead_days,
-    );
+    let wanted: Vec<Planned> =
+        rule::plan(&all.iter().filter(|d| d.due_on <= horizon).cloned().collect::<Vec<_>>(), &s.lead_days);
     let existing = store::rows_from(conn, vendor_ids, today)?;
     let by_key: HashMap<Key, &ReminderRow> = existing.iter().map(|r| (row_key(r), r)).collect();
     let wanted_keys: HashSet<Key> = wanted.iter().map(key_of).collect();
@@ -260,6 +254,8 @@ pub fn preview_all(
             after = Some(last);
         }
     }
-    out.sort_by(|a, b| (&a.send_on, &a.subject_id, a.kind, a.lead_days).cmp(&(&b.send_on, &b.subject_id, b.kind, b.lead_days)));
+    out.sort_by(|a, b| {
+        (&a.send_on, &a.subject_id, a.kind, a.lead_days).cmp(&(&b.send_on, &b.subject_id, b.kind, b.lead_days))
+    });
     Ok(out)
 }

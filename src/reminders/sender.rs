@@ -56,10 +56,9 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>, plan_everything: boo
     let mut report = Report::default();
     if plan_everything {
         let (db, config) = (state.db.clone(), state.config.clone());
-        let Changes { planned, cancelled } =
-            actix_web::web::block(move || planner::replan_all(&db, &config, today))
-                .await
-                .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+        let Changes { planned, cancelled } = actix_web::web::block(move || planner::replan_all(&db, &config, today))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
         report.planned = planned;
         report.cancelled = cancelled;
     }
@@ -100,7 +99,8 @@ async fn decide_batch(state: &AppState, today: NaiveDate, now: &str) -> Result<(
             let mut to_send = vec![];
             let mut skipped = 0;
             for (subject_id, kind, due_on) in &groups {
-                let of_group = rows.iter().filter(|r| &r.subject_id == subject_id && &r.kind == kind && &r.due_on == due_on);
+                let of_group =
+                    rows.iter().filter(|r| &r.subject_id == subject_id && &r.kind == kind && &r.due_on == due_on);
                 let nearest_sent = of_group
                     .clone()
                     .filter(|r| r.state == ReminderState::Sent.as_str())
@@ -229,7 +229,10 @@ fn prepare(
             let a = assessments::get_required(c, &row.subject_id)?;
             details.push(("Respondent".into(), format!("{} <{}>", a.respondent_name, a.respondent_email)));
             details.push(("Status".into(), a.status.clone()));
-            (format!("Questionnaire sent to {}", a.respondent_name), format!("{public_url}/api/v1/assessments/{}", a.id))
+            (
+                format!("Questionnaire sent to {}", a.respondent_name),
+                format!("{public_url}/api/v1/assessments/{}", a.id),
+            )
         }
         Kind::ReassessmentDue => {
             details.push(("Risk tier".into(), vendor.risk_tier.to_string()));

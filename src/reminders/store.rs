@@ -128,7 +128,12 @@ pub fn facts(conn: &mut DbConn, vendor_ids: &[String]) -> Result<Facts, ApiError
         .select((f::id, f::vendor_id, f::due_on, f::owner_email))
         .load::<(String, String, Option<String>, Option<String>)>(conn)?
         .into_iter()
-        .map(|(id, vendor_id, due, owner_email)| DueFact { id, vendor_id, due_on: due.as_deref().map(day), owner_email })
+        .map(|(id, vendor_id, due, owner_email)| DueFact {
+            id,
+            vendor_id,
+            due_on: due.as_deref().map(day),
+            owner_email,
+        })
         .collect();
     Ok(Facts { vendors, contracts, open_assessments, latest_accepted, open_findings })
 }
@@ -144,10 +149,7 @@ pub fn vendor_ids_after(conn: &mut DbConn, after: Option<&str>, size: i64) -> Re
 
 /// The rows of these vendors whose deadline is on or after `from`, in any state.
 pub fn rows_from(conn: &mut DbConn, vendor_ids: &[String], from: NaiveDate) -> Result<Vec<ReminderRow>, ApiError> {
-    Ok(r::table
-        .filter(r::vendor_id.eq_any(vendor_ids))
-        .filter(r::due_on.ge(from.to_string()))
-        .load(conn)?)
+    Ok(r::table.filter(r::vendor_id.eq_any(vendor_ids)).filter(r::due_on.ge(from.to_string())).load(conn)?)
 }
 
 pub fn insert(conn: &mut DbConn, rows: &[ReminderRow]) -> Result<(), ApiError> {
@@ -172,7 +174,12 @@ pub fn close_pending(
     now: &str,
 ) -> Result<bool, ApiError> {
     let n = diesel::update(r::table.find(id).filter(r::state.eq(ReminderState::Pending.as_str())))
-        .set((r::state.eq(state.as_str()), r::reason.eq(reason), r::lease_until.eq(None::<String>), r::updated_at.eq(now)))
+        .set((
+            r::state.eq(state.as_str()),
+            r::reason.eq(reason),
+            r::lease_until.eq(None::<String>),
+            r::updated_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -189,7 +196,12 @@ pub fn get_required(conn: &mut DbConn, id: &str) -> Result<ReminderRow, ApiError
     r::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("reminder", id))
 }
 
-pub fn list(conn: &mut DbConn, q: &ReminderQuery, after_id: Option<String>, limit: i64) -> Result<Vec<ReminderRow>, ApiError> {
+pub fn list(
+    conn: &mut DbConn,
+    q: &ReminderQuery,
+    after_id: Option<String>,
+    limit: i64,
+) -> Result<Vec<ReminderRow>, ApiError> {
     let mut query = r::table.into_boxed();
     if let Some(s) = q.state {
         query = query.filter(r::state.eq(s.as_str()));

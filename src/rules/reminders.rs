@@ -31,8 +31,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] =
-        [Kind::ContractRenewal, Kind::ContractNoticeDeadline, Kind::AssessmentDue, Kind::ReassessmentDue, Kind::FindingDue];
+    pub const ALL: [Kind; 5] = [
+        Kind::ContractRenewal,
+        Kind::ContractNoticeDeadline,
+        Kind::AssessmentDue,
+        Kind::ReassessmentDue,
+        Kind::FindingDue,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -191,16 +196,21 @@ pub struct DueReminder {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
     /// Send it; `late` when its day was before today (the server was down or the subject new).
-    Send { id: String, late: bool },
-    Skip { id: String, reason: String },
+    Send {
+        id: String,
+        late: bool,
+    },
+    Skip {
+        id: String,
+        reason: String,
+    },
 }
 
 /// What to do with the pending reminders of one (subject, kind, due date) whose day has come.
 /// Only the nearest is sent, so a server that was down for a month sends one late reminder,
 /// not a burst; `nearest_sent_lead` is the smallest lead already sent for the same deadline.
 pub fn decide(group: &[DueReminder], nearest_sent_lead: Option<u32>, today: NaiveDate) -> Vec<Decision> {
-    let Some(nearest) = group.iter().filter(|r| r.send_on <= today).min_by_key(|r| (r.lead_days, r.id.clone()))
-    else {
+    let Some(nearest) = group.iter().filter(|r| r.send_on <= today).min_by_key(|r| (r.lead_days, r.id.clone())) else {
         return vec![];
     };
     let skip = |r: &DueReminder, reason: String| Decision::Skip { id: r.id.clone(), reason };

@@ -165,7 +165,10 @@ fn planning_twice_the_same_lead_gives_one_reminder() {
 #[test]
 fn two_kinds_on_one_contract_are_separate_reminders() {
     let planned = plan(
-        &[deadline(Kind::ContractRenewal, "c1", "2027-03-31"), deadline(Kind::ContractNoticeDeadline, "c1", "2027-01-30")],
+        &[
+            deadline(Kind::ContractRenewal, "c1", "2027-03-31"),
+            deadline(Kind::ContractNoticeDeadline, "c1", "2027-01-30"),
+        ],
         &[30],
     );
     assert_eq!(planned.len(), 2);
@@ -193,7 +196,12 @@ fn a_reminder_before_its_day_is_left_alone() {
 
 #[test]
 fn after_downtime_only_the_nearest_missed_reminder_is_sent_late_and_the_others_skipped() {
-    let group = [due("r90", "2027-03-31", 90), due("r60", "2027-03-31", 60), due("r30", "2027-03-31", 30), due("r14", "2027-03-31", 14)];
+    let group = [
+        due("r90", "2027-03-31", 90),
+        due("r60", "2027-03-31", 60),
+        due("r30", "2027-03-31", 30),
+        due("r14", "2027-03-31", 14),
+    ];
     // 2027-03-10: the 90, 60 and 30-day days have passed; the 14-day one is not due until 03-17.
     let out = decide(&group, None, d("2027-03-10"));
     assert_eq!(out.len(), 3, "the 14-day reminder waits for its day");
@@ -265,10 +273,16 @@ fn recipients_follow_the_configured_order_without_repeats_or_blanks() {
 
 #[test]
 fn recipient_names_read_as_owners_or_mailboxes() {
-    let parsed: Vec<Recipient> = serde_json::from_str(r#"["vendor_owner","contract_owner","finding_owner","legal"]"#).unwrap();
+    let parsed: Vec<Recipient> =
+        serde_json::from_str(r#"["vendor_owner","contract_owner","finding_owner","legal"]"#).unwrap();
     assert_eq!(
         parsed,
-        vec![Recipient::VendorOwner, Recipient::ContractOwner, Recipient::FindingOwner, Recipient::Mailbox("legal".into())]
+        vec![
+            Recipient::VendorOwner,
+            Recipient::ContractOwner,
+            Recipient::FindingOwner,
+            Recipient::Mailbox("legal".into())
+        ]
     );
     assert_eq!(serde_json::to_string(&Recipient::Mailbox("legal".into())).unwrap(), "\"legal\"");
 }

@@ -1,0 +1,196 @@
+//! A real SMTP server on loopback for the mail tests: the protocol is mailin's state machine, the
+//! sockets are ours. It keeps every message it accepted, and can hold one message without
+//! replying until the client dies, discarding it then, as a mail server does with a message
+//! whose sender vanished before the final reply.
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    net::{SocketAddr, TcpListener, TcpStream},
+    sync::{Arc, Condvar, Mutex},
+    time::{Duration, Instant},
+};
+
+use mailin::{response, Action, Handler, Response, SessionBuilder};
+
+#[derive(Clone, Debug)]
+pub struct Received {
+    #[allow(dead_code)]
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Shared {
+    accepted: Vec<Received>,
+    /// Hold the message that would be accepted as number `n` (1-based).
+    hold_number: Option<usize>,
+    holding: bool,
+    /// Refuse every message (451 to MAIL) while set.
+    refusing: bool,
+}
+
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    shared: Arc<(Mutex<Shared>, Condvar)>,
+    pub addr: Option<SocketAddr>,
+}
+
+/// A free loopback port: bound, then released, so a server can start on it later.
+pub fn free_port() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn start_on(addr: SocketAddr) -> SmtpSink {
+        let listener = TcpListener::bind(addr).expect("bind the SMTP sink");
+        let sink = SmtpSink { shared: Default::default(), addr: Some(listener.local_addr().unwrap()) };
+        let shared = sink.shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let shared = shared.clone();
+                std::thread::spawn(move || serve(stream, shared));
+            }
+        });
+        sink
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr.unwrap())
+    }
+
+    pub fn accepted(&self) -> Vec<Received> {
+        self.shared.0.lock().unwrap().accepted.clone()
+    }
+
+    pub fn hold_message_number(&self, n: usize) {
+        self.shared.0.lock().unwrap().hold_number = Some(n);
+    }
+
+    pub fn refuse(&self, on: bool) {
+        self.shared.0.lock().unwrap().refusing = on;
+    }
+
+    /// Waits until `f` holds for the shared state, or panics after `timeout`.
+    fn wait(&self, timeout: Duration, what: &str, f: impl Fn(&Shared) -> bool) {
+        let deadline = Instant::now() + timeout;
+        let (lock, cv) = &*self.shared;
+        let mut s = lock.lock().unwrap();
+        while !f(&s) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "timed out waiting for {what}; accepted {}", s.accepted.len());
+            s = cv.wait_timeout(s, left).unwrap().0;
+        }
+    }
+
+    pub fn wait_for_accepted(&self, n: usize, timeout: Duration) {
+        self.wait(timeout, &format!("{n} messages"), |s| s.accepted.len() >= n);
+    }
+
+    pub fn wait_until_holding(&self, timeout: Duration) {
+        self.wait(timeout, "the held message", |s| s.holding);
+    }
+
+    /// How many accepted messages carry this Message-ID.
+    pub fn count_message_id(&self, id: &str) -> usize {
+        self.accepted().iter().filter(|m| message_id(&m.data).as_deref() == Some(id)).count()
+    }
+}
+
+pub fn message_id(data: &[u8]) -> Option<String> {
+    mail_parser::MessageParser::default().parse(data)?.message_id().map(|s| format!("<{s}>"))
+}
+
+struct Collect {
+    shared: Arc<(Mutex<Shared>, Condvar)>,
+    from: String,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+thread_local! {
+    /// Set by the handler, on the connection's own thread, when it holds the message it just read.
+    static HOLDING_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl Handler for Collect {
+    // Refused at MAIL: mailin stays in its data state after an error at the end of data.
+    fn mail(&mut self, _ip: std::net::IpAddr, _domain: &str, _from: &str) -> Response {
+        if self.shared.0.lock().unwrap().refusing {
+            return response::INTERNAL_ERROR;
+        }
+        response::OK
+    }
+
+    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.from = from.to_string();
+        self.to = to.to_vec();
+        self.data.clear();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let msg = Received { from: self.from.clone(), to: self.to.clone(), data: std::mem::take(&mut self.data) };
+        let (lock, cv) = &*self.shared;
+        let mut s = lock.lock().unwrap();
+        if s.hold_number == Some(s.accepted.len() + 1) {
+            s.hold_number = None;
+            s.holding = true;
+            HOLDING_HERE.with(|h| h.set(true));
+            drop(msg);
+            cv.notify_all();
+            return response::OK; // never written: the connection loop sees `held`
+        }
+        s.accepted.push(msg);
+        cv.notify_all();
+        response::OK
+    }
+}
+
+fn serve(stream: TcpStream, shared: Arc<(Mutex<Shared>, Condvar)>) {
+    let peer = stream.peer_addr().map(|a| a.ip()).unwrap_or([127, 0, 0, 1].into());
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let handler = Collect { shared, from: String::new(), to: vec![], data: vec![] };
+    let mut session = SessionBuilder::new("oversee-test-sink").build(peer, handler);
+    let _ = session.greeting().write_to(&mut writer);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let res = session.process(&line);
+        if HOLDING_HERE.with(|h| h.get()) {
+            // Wait, without replying, for the client to go away; the message is then dropped.
+            let mut rest = Vec::new();
+            while matches!(reader.read_until(b'\n', &mut rest), Ok(n) if n > 0) {
+                rest.clear();
+            }
+            return;
+        }
+        match res.action {
+            Action::NoReply => {}
+            Action::Close => {
+                let _ = res.write_to(&mut writer);
+                return;
+            }
+            _ => {
+                if res.write_to(&mut writer).is_err() {
+                    return;
+                }
+            }
+        }
+        let _ = writer.flush();
+    }
+}
