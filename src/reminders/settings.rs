@@ -120,7 +120,7 @@ impl ReminderSettings {
 
 /// Sorts lead days largest first; refuses an empty list, more than 12, repeats and days
 /// outside 1 to 365.
-pub fn normalize_lead_days(days: &mut Vec<u32>) -> Result<(), String> {
+pub fn normalize_lead_days(days: &mut [u32]) -> Result<(), String> {
     if days.is_empty() || days.len() > 12 {
         return Err("1 to 12 lead days".into());
     }

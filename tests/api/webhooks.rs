@@ -286,3 +286,31 @@ async fn clause_events_are_published_as_clause_star() {
     let body: Value = serde_json::from_str(&got[0].body).unwrap();
     assert_eq!(body["data"]["verified_by"], "tester@example.com");
 }
+
+#[actix_web::test]
+async fn a_sent_reminder_is_published_as_reminder_sent() {
+    let app = allowed_app().await;
+    let receiver = Receiver::start();
+    let (_, secret) = subscribe(&app, &receiver.url, json!(["reminder.*"])).await;
+    let v = crate::reminders::vendor_with_owner(&app, "Remind Co").await;
+    let due = crate::support::days_from_today(3);
+    let res = app
+        .post(
+            "/api/v1/findings",
+            "security",
+            json!({"vendor_id": v, "title": "Patch", "severity": "low", "due_on": due}),
+        )
+        .await;
+    let finding = res.body["id"].as_str().unwrap().to_string();
+    let report = oversee::reminders::sender::run_once(&app.state, Utc::now(), true).await.unwrap();
+    assert_eq!(report.sent, 1);
+    drain(&app).await;
+    let got = receiver.take();
+    assert_eq!(got.iter().map(event_type).collect::<Vec<_>>(), vec!["reminder.sent"]);
+    assert!(verify(&secret, &got[0]));
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["data"]["kind"], "finding_due");
+    assert_eq!(body["data"]["subject_id"], finding.as_str());
+    assert_eq!(body["data"]["due_on"], due.as_str());
+    assert_eq!(body["data"]["recipients"], json!(["owner@example.com"]));
+}
