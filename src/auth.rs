@@ -71,6 +71,7 @@ pub enum Access {
     TicketEvents,
     RemindersRead,
     RemindersWrite,
+    EventTypesRead,
 }
 
 impl Access {
@@ -93,6 +94,7 @@ impl Access {
             Access::TicketEvents => &[Admin, Integration],
             Access::RemindersRead => &[Admin, Procurement, Legal, Security, Auditor, Integration],
             Access::RemindersWrite => &[Admin, Procurement, Security],
+            Access::EventTypesRead => &[Admin, Integration],
         }
     }
 }
@@ -309,7 +311,8 @@ pub mod perm {
         TicketsLink,
         TicketEvents,
         RemindersRead,
-        RemindersWrite
+        RemindersWrite,
+        EventTypesRead
     );
 }
 

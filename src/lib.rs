@@ -63,7 +63,7 @@ pub const API_PREFIX: &str = "/api/v1";
     ),
     modifiers(&BearerScheme),
     // Schemas used only by query parameters are not collected from the routes; list them here.
-    components(schemas(vendors::models::VendorSort)),
+    components(schemas(vendors::models::VendorSort, compliance::changes::ComplianceChange, webhooks::catalogue::EventType)),
     tags(
         (name = "vendors", description = "Service providers and their contacts"),
         (name = "contracts", description = "Contracts with service providers, and their renewals, amendments and terminations"),
@@ -159,7 +159,9 @@ pub fn prepare_database(db: &db::Db) -> Result<usize, String> {
 
 /// The OpenAPI document, as `oversee openapi` writes it and `/openapi.json` serves it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    register(App::new().into_utoipa_app()).split_for_parts().1
+    let mut spec = register(App::new().into_utoipa_app()).split_for_parts().1;
+    webhooks::catalogue::add_to_spec(&mut spec);
+    spec
 }
 
 pub fn openapi_json() -> String {
@@ -182,7 +184,7 @@ pub fn app(
     >,
 > {
     let limit = state.config.body_limit_bytes;
-    let (app, spec) = register(
+    let (app, mut spec) = register(
         App::new()
             .app_data(web::Data::new(state))
             .app_data(web::PayloadConfig::new(limit))
@@ -191,6 +193,7 @@ pub fn app(
             .into_utoipa_app(),
     )
     .split_for_parts();
+    webhooks::catalogue::add_to_spec(&mut spec);
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(not_found))
         .wrap(from_fn(idempotency::middleware::middleware))

@@ -334,6 +334,7 @@ diesel::joinable!(assessments -> questionnaire_templates (template_id));
 diesel::joinable!(assessment_answers -> assessments (assessment_id));
 diesel::joinable!(findings -> vendors (vendor_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    contract_compliance,
     reminders,
     contracts,
     vendors,
@@ -373,5 +374,13 @@ diesel::table! {
         sent_at -> Nullable<Text>,
         created_at -> Text,
         updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    contract_compliance (contract_id) {
+        contract_id -> Text,
+        status -> Text,
+        changed_at -> Text,
     }
 }

@@ -17,6 +17,7 @@ pub const DEFAULT_RENEWAL_TERM_MONTHS: u32 = 12;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ReminderKind)]
 pub enum Kind {
     /// The contract's current term ends.
     ContractRenewal,

@@ -2,6 +2,7 @@
 //! with retries, and the delivery log. The rules (signature, patterns, retries, SSRF guard) are in
 //! `rules::webhooks`.
 
+pub mod catalogue;
 pub mod guard;
 pub mod models;
 pub mod routes;

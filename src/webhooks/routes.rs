@@ -20,7 +20,8 @@ use crate::{
 };
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_webhook)
+    cfg.service(event_types)
+        .service(create_webhook)
         .service(list_webhooks)
         .service(get_webhook)
         .service(update_webhook)
@@ -37,6 +38,18 @@ fn new_secret() -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
     Ok(secret_from(&bytes))
+}
+
+/// The events a subscription can ask for, with the schema of each one's `data` (the spec's
+/// `webhooks` section has the full payloads).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = ["admin", "integration"])),
+    responses((status = 200, description = "The event catalogue", body = Vec<super::catalogue::EventType>), ReadErrors)
+)]
+#[get("/webhooks/event-types")]
+pub async fn event_types(_who: Authorized<perm::EventTypesRead>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(super::catalogue::CATALOGUE))
 }
 
 /// Subscribe a URL to events. The signing secret is in this response only.

@@ -87,7 +87,7 @@ async fn a_sweep_killed_midway_and_restarted_sends_each_reminder_exactly_once() 
     while sent(&app).await.len() < 5 {
         assert!(Instant::now() < deadline, "not all reminders were sent after the restart");
         let status = oversee(&app, &sink, &["remind", "--once"], &[]).wait().unwrap();
-        assert!(status.success());
+        assert!(status.success(), "{status:?}");
         if sent(&app).await.len() < 5 {
             std::thread::sleep(Duration::from_millis(500)); // poll interval, bounded by the deadline
         }

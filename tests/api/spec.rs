@@ -46,3 +46,23 @@ fn every_operation_documents_its_errors_and_has_an_id() {
         }
     }
 }
+
+#[test]
+fn every_webhook_event_is_in_the_spec_with_a_payload_schema_that_exists() {
+    let spec = serde_json::to_value(oversee::openapi()).unwrap();
+    let hooks = spec["webhooks"].as_object().expect("a top-level webhooks section (OpenAPI 3.1)");
+    assert_eq!(hooks.len(), oversee::webhooks::catalogue::CATALOGUE.len());
+    for ev in oversee::webhooks::catalogue::CATALOGUE {
+        let body = &hooks[ev.name]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["properties"]["type"]["const"], ev.name);
+        if let Some(r) = body["properties"]["data"]["$ref"].as_str() {
+            let name = r.trim_start_matches("#/components/schemas/");
+            assert!(spec["components"]["schemas"][name].is_object(), "{}: no schema {name}", ev.name);
+        }
+    }
+    for wanted in
+        ["contract.compliance_changed", "clause.verified", "reminder.sent", "reminder.failed", "finding.resolved"]
+    {
+        assert!(hooks.contains_key(wanted), "{wanted}");
+    }
+}

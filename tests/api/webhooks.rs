@@ -314,3 +314,35 @@ async fn a_sent_reminder_is_published_as_reminder_sent() {
     assert_eq!(body["data"]["due_on"], due.as_str());
     assert_eq!(body["data"]["recipients"], json!(["owner@example.com"]));
 }
+
+#[actix_web::test]
+async fn a_contract_whose_f2_status_changes_is_published_as_compliance_changed() {
+    let app = allowed_app().await;
+    let receiver = Receiver::start();
+    let (_, secret) = subscribe(&app, &receiver.url, json!(["contract.compliance_changed"])).await;
+    let v = app.vendor(json!({"name": "Status Co", "handles_pi": true, "access": "stores"})).await;
+    let res = app
+        .post(
+            &format!("/api/v1/vendors/{}/contracts", v["id"].as_str().unwrap()),
+            "legal",
+            json!({"title": "MSA", "entered_on": "2026-01-05"}),
+        )
+        .await;
+    let contract = res.body["id"].as_str().unwrap().to_string();
+    let before = app.get(&format!("/api/v1/contracts/{contract}/compliance"), "legal").await.body["status"].clone();
+    // A change that leaves the status alone publishes nothing.
+    app.patch(&format!("/api/v1/contracts/{contract}"), "legal", json!({"title": "Master services agreement"})).await;
+    app.put(&format!("/api/v1/contracts/{contract}/clauses/security_measures"), "legal", json!({"status": "present"}))
+        .await;
+    let after = app.get(&format!("/api/v1/contracts/{contract}/compliance"), "legal").await.body["status"].clone();
+    assert_ne!(before, after);
+    drain(&app).await;
+    let got = receiver.take();
+    assert_eq!(got.iter().map(event_type).collect::<Vec<_>>(), vec!["contract.compliance_changed"]);
+    assert!(verify(&secret, &got[0]));
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["data"]["contract_id"], contract.as_str());
+    assert_eq!(body["data"]["previous_status"], before);
+    assert_eq!(body["data"]["status"], after);
+    assert!(!body["data"]["reasons"].as_array().unwrap().is_empty());
+}
