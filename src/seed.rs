@@ -166,6 +166,9 @@ fn audit(subject_type: &str, subject_id: &str, after: String, now: &str) -> Audi
         before: None,
         after: Some(after),
         request_id: None,
+        seq: None,
+        prev_hash: None,
+        hash: None,
     }
 }
 
@@ -268,6 +271,7 @@ pub fn seed(db: &Db, vendors: usize, seed: u64) -> Result<SeedReport, ApiError> 
             insert_chunks!(conn, schema::contracts::table, c_rows);
             insert_chunks!(conn, schema::contract_clauses::table, cl_rows);
             insert_chunks!(conn, schema::contract_events::table, ev_rows);
+            let audits = crate::audit::chain::link_all(conn, audits)?;
             insert_chunks!(conn, schema::audit_events::table, audits);
             Ok(())
         })?;

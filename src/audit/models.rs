@@ -16,6 +16,9 @@ pub struct AuditRow {
     pub before: Option<String>,
     pub after: Option<String>,
     pub request_id: Option<String>,
+    pub seq: Option<i64>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 use diesel::{Insertable, Queryable};
@@ -39,6 +42,12 @@ pub struct AuditEvent {
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// Place in the tamper-evident chain (absent for events older than the chain).
+    pub seq: Option<i64>,
+    /// The hash of the event before this one in the chain.
+    pub prev_hash: Option<String>,
+    /// SHA-256 (hex) over this event's canonical encoding and `prev_hash`.
+    pub hash: Option<String>,
 }
 
 impl From<AuditRow> for AuditEvent {
@@ -55,6 +64,9 @@ impl From<AuditRow> for AuditEvent {
             before: parse(r.before),
             after: parse(r.after),
             request_id: r.request_id,
+            seq: r.seq,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
         }
     }
 }

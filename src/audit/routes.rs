@@ -1,6 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 
 use super::{
+    chain,
     models::{AuditEvent, AuditQuery},
     store,
 };
@@ -12,7 +13,57 @@ use crate::{
 };
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_audit_events);
+    cfg.service(list_audit_events).service(verify_chain).service(export_chain);
+}
+
+/// Recompute the tamper-evident chain and report the first link that does not hold.
+///
+/// Each event's hash is SHA-256 over its canonical encoding and the previous event's hash; a
+/// changed, removed or inserted event breaks the chain from that point on.
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = ["admin", "auditor"])),
+    responses((status = 200, description = "The verification", body = chain::Verification), ReadErrors)
+)]
+#[get("/audit-events/verify")]
+pub async fn verify_chain(state: web::Data<AppState>, _who: Authorized<perm::AuditRead>) -> ApiResult<HttpResponse> {
+    let v = state.db.read_heavy(chain::verify).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Every chained event as JSON Lines, oldest first, then one line with the chain head, for an
+/// auditor to keep and verify independently.
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = ["admin", "auditor"])),
+    responses((status = 200, description = "One event per line, then `{\"chain_head\": …, \"events\": n}`",
+        content_type = "application/x-ndjson", body = String), ReadErrors)
+)]
+#[get("/audit-events/export")]
+pub async fn export_chain(state: web::Data<AppState>, _who: Authorized<perm::AuditRead>) -> ApiResult<HttpResponse> {
+    let body = state
+        .db
+        .read_heavy(|c| {
+            let mut out = String::new();
+            let (mut after, mut n) = (0i64, 0i64);
+            let mut head = chain::GENESIS.to_string();
+            loop {
+                let page = chain::page(c, after, 1000)?;
+                let Some(last) = page.last() else { break };
+                after = last.seq.unwrap_or(after);
+                for r in page {
+                    head = r.hash.clone().unwrap_or_default();
+                    out.push_str(&serde_json::to_string(&AuditEvent::from(r)).unwrap_or_default());
+                    out.push('\n');
+                    n += 1;
+                }
+            }
+            out.push_str(&serde_json::json!({"chain_head": head, "events": n}).to_string());
+            out.push('\n');
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/x-ndjson").body(body))
 }
 
 /// List audit events, newest first.

@@ -67,7 +67,11 @@ pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change
         before: to_json(change.before),
         after: to_json(change.after),
         request_id: actor.request_id.clone(),
+        seq: None,
+        prev_hash: None,
+        hash: None,
     };
+    let row = super::chain::link(conn, row)?;
     diesel::insert_into(a::table).values(&row).execute(conn)?;
     let event_type = event_type(change.subject_type, change.action);
     let payload = serde_json::json!({

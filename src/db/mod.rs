@@ -109,7 +109,10 @@ impl Db {
         };
         let pool = r2d2::Pool::builder()
             .max_size(size)
-            .min_idle(Some(1))
+            // No background refills: r2d2 would otherwise open connections on its own threads at
+            // any time, and a process exiting while libpq sets up TLS crashes in OpenSSL's exit
+            // handler (seen with `remind --once`). Connections are opened when asked for instead.
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(5))
             .test_on_check_out(false)
             .build(Manager { url: url.to_string(), backend })

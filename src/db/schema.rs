@@ -60,6 +60,17 @@ diesel::table! {
         before -> Nullable<Text>,
         after -> Nullable<Text>,
         request_id -> Nullable<Text>,
+        seq -> Nullable<BigInt>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_chain (id) {
+        id -> Integer,
+        seq -> BigInt,
+        head -> Text,
     }
 }
 

@@ -25,7 +25,6 @@ use crate::{
 
 /// A subscription whose deliveries failed for good this many times in a row is disabled.
 pub const DISABLE_AFTER: i32 = 5;
-const LEASE: Duration = Duration::from_secs(120);
 const PER_RUN: usize = 50;
 
 fn tls() -> Arc<rustls::ClientConfig> {
@@ -167,15 +166,27 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
             break;
         }
     }
-    let (t, lease) = (now_text.clone(), time::format(now + chrono::Duration::from_std(LEASE).unwrap_or_default()));
+    // A claim outlives every attempt of the pass (each is bounded by the timeout); a server killed
+    // midway leaves its claims to expire and another pass sends them again.
+    let lease = chrono::Duration::seconds(state.config.webhook_timeout_seconds as i64 * 2 + 5);
+    let (t, lease) = (now_text.clone(), time::format(now + lease));
     let due = state.db.write(move |c| store::claim_due(c, &t, &lease, PER_RUN)).await?;
     let http = client(Duration::from_secs(state.config.webhook_timeout_seconds));
     let attempts = due.len();
     // Attempts run concurrently (each is for a different subject), so one slow receiver does not
-    // hold up the others; results are recorded one by one.
-    let results =
-        futures_util::future::join_all(due.iter().map(|(row, sub)| attempt(state, &http, sub, row, now))).await;
-    for ((row, _), (outcome, latency, error)) in due.into_iter().zip(results) {
+    // hold up the others; each result is recorded as soon as it is known, one at a time, so a
+    // crash re-sends only what was in flight.
+    let mut in_flight: futures_util::stream::FuturesUnordered<_> = due
+        .into_iter()
+        .map(|(row, sub)| {
+            let http = &http;
+            async move {
+                let result = attempt(state, http, &sub, &row, now).await;
+                (row, result)
+            }
+        })
+        .collect();
+    while let Some((row, (outcome, latency, error))) = futures_util::StreamExt::next(&mut in_flight).await {
         let j = jitter();
         state.db.write(move |c| record(c, row, outcome, latency, error, now, j)).await?;
     }
