@@ -30,7 +30,7 @@ const SUBJECT: &str = "reminder";
 fn check_day(field: &str, value: &Option<String>) -> Result<(), ApiError> {
     match value {
         Some(v) if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_err() => {
-            Err(ApiError::invalid(field, "a date as YYYY-MM-DD"))
+            Err(ApiError::BadRequest(format!("{field} '{v}' is not a date as YYYY-MM-DD")))
         }
         _ => Ok(()),
     }
@@ -74,7 +74,7 @@ pub async fn preview_reminders(
     let q = query.into_inner();
     let days = q.days.unwrap_or(90);
     if !(1..=730).contains(&days) {
-        return Err(ApiError::invalid("days", "1 to 730"));
+        return Err(ApiError::BadRequest(format!("days {days} is not from 1 to 730")));
     }
     let vendor_id = q.vendor_id.as_deref().map(|v| ids::parse(v, "vendor")).transpose()?;
     let config = state.config.clone();

@@ -111,7 +111,7 @@ async fn the_schedule_follows_the_data_and_moves_with_it() {
     // Filters by due range, and bad filters are 422.
     let near = reminders(&app, &format!("due_from={}&due_to={}", days_from_today(39), days_from_today(41))).await;
     assert!(near.iter().all(|r| r["due_on"] == days_from_today(40)) && !near.is_empty());
-    assert_problem(&app.get(&format!("{BASE}?due_from=tomorrow"), "auditor").await, 422);
+    assert_problem(&app.get(&format!("{BASE}?due_from=tomorrow"), "auditor").await, 400);
     assert_problem(&app.get(&format!("{BASE}?state=lost"), "auditor").await, 400);
 }
 
@@ -325,7 +325,7 @@ async fn the_preview_lists_what_goes_out_in_the_next_days() {
     assert!(items.iter().any(|i| i["kind"] == "contract_renewal" && i["lead_days"] == 90));
     let wide = app.get(&format!("/api/v1/reminders/preview?days=120&vendor_id={v}"), "procurement").await;
     assert!(wide.body["items"].as_array().unwrap().len() > 6);
-    assert_problem(&app.get("/api/v1/reminders/preview?days=0", "procurement").await, 422);
+    assert_problem(&app.get("/api/v1/reminders/preview?days=0", "procurement").await, 400);
     assert_problem(
         &app.get("/api/v1/reminders/preview?vendor_id=01ARZ3NDEKTSV4RRFFQ69G5FAV", "procurement").await,
         404,
