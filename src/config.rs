@@ -47,6 +47,8 @@ pub struct Config {
 pub struct ReminderDefaults {
     pub lead_days: Vec<u32>,
     pub interval_seconds: u32,
+    /// Whether `serve` runs the reminder loop; off, reminders go out only by `oversee remind`.
+    pub in_server: bool,
     /// Role mailboxes (`procurement=procurement@example.com,legal=legal@example.com`).
     pub mailboxes: std::collections::BTreeMap<String, String>,
 }
@@ -160,6 +162,7 @@ impl Config {
                 None => crate::rules::reminders::DEFAULT_LEAD_DAYS.to_vec(),
             },
             interval_seconds: number(&get, "OVERSEE_REMINDER_INTERVAL_SECONDS", 300, 1..=86_400)? as u32,
+            in_server: get("OVERSEE_REMINDERS_IN_SERVER").is_none() || flag(&get, "OVERSEE_REMINDERS_IN_SERVER")?,
             mailboxes: match get("OVERSEE_REMINDER_MAILBOXES") {
                 Some(v) => parse_mailboxes(&v).map_err(|e| bad("OVERSEE_REMINDER_MAILBOXES", e))?,
                 None => Default::default(),
@@ -308,6 +311,7 @@ mod tests {
             ("OVERSEE_REMINDER_LEAD_DAYS", "30,30"),
             ("OVERSEE_REMINDER_LEAD_DAYS", "soon"),
             ("OVERSEE_REMINDER_INTERVAL_SECONDS", "0"),
+            ("OVERSEE_REMINDERS_IN_SERVER", "sometimes"),
             ("OVERSEE_REMINDER_MAILBOXES", "legal"),
             ("OVERSEE_REMINDER_MAILBOXES", "legal=not-an-address"),
         ] {
@@ -330,6 +334,8 @@ mod tests {
         let d = load(&[]).unwrap();
         assert_eq!(d.reminders.lead_days, vec![90, 60, 30, 14, 7, 1]);
         assert_eq!(d.reminders.interval_seconds, 300);
+        assert!(d.reminders.in_server);
+        assert!(!load(&[("OVERSEE_REMINDERS_IN_SERVER", "false")]).unwrap().reminders.in_server);
         assert!(d.smtp_url.is_none());
     }
 

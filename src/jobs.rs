@@ -17,7 +17,9 @@ const DELIVER_EVERY: Duration = Duration::from_secs(2);
 /// Runs every loop forever on the server's runtime.
 pub async fn run(state: AppState) {
     actix_web::rt::spawn(deliver_webhooks(state.clone()));
-    actix_web::rt::spawn(send_reminders(state.clone()));
+    if state.config.reminders.in_server {
+        actix_web::rt::spawn(send_reminders(state.clone()));
+    }
     let mut tick = actix_web::rt::time::interval(SWEEP_EVERY);
     loop {
         tick.tick().await;

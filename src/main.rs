@@ -183,7 +183,11 @@ fn serve(config: Config) -> Result<(), String> {
         "Oversee {version}\n  listening  http://{bind}\n  data       {where_data} ({applied} migration(s) applied now)\n  \
          data dir   {data_dir}\n  mail       {mail}\n  docs       {base}/docs/  (spec: {base}/openapi.json)\n  auth       {token_hint}",
         version = env!("CARGO_PKG_VERSION"),
-        mail = state.mailer.description,
+        mail = if state.config.reminders.in_server {
+            state.mailer.description.clone()
+        } else {
+            format!("{} (reminders only by `oversee remind`)", state.mailer.description)
+        },
         data_dir = std::fs::canonicalize(&config.data_dir).unwrap_or(config.data_dir.clone()).display(),
     );
     system.block_on(async move {

@@ -145,7 +145,8 @@ fn new_row(p: &Planned, now: &str) -> ReminderRow {
         state: ReminderState::Pending.as_str().into(),
         late: false,
         attempts: 0,
-        next_attempt_at: now.to_string(),
+        // First attemptable at the start of its day, so a pass that plans it can also send it.
+        next_attempt_at: format!("{}T00:00:00.000000Z", time::date_text(p.send_on)),
         lease_until: None,
         last_error: None,
         reason: None,

@@ -167,6 +167,7 @@ mod tests {
         ReminderSettings::defaults(&ReminderDefaults {
             lead_days: vec![30, 7],
             interval_seconds: 60,
+            in_server: true,
             mailboxes: BTreeMap::from([("legal".into(), "legal@example.com".into())]),
         })
     }
