@@ -115,10 +115,10 @@ pub struct ReminderQuery {
     pub state: Option<ReminderState>,
     pub kind: Option<Kind>,
     pub vendor_id: Option<String>,
-    /// Deadlines on or after this day (YYYY-MM-DD).
-    pub due_from: Option<String>,
-    /// Deadlines on or before this day (YYYY-MM-DD).
-    pub due_to: Option<String>,
+    /// Deadlines on or after this day.
+    pub due_from: Option<chrono::NaiveDate>,
+    /// Deadlines on or before this day.
+    pub due_to: Option<chrono::NaiveDate>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,

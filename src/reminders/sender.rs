@@ -148,7 +148,7 @@ async fn send_one(
         return Ok(None);
     }
     let (id_owned, s_owned, public_url) = (id.to_string(), s.clone(), state.config.public_url.clone());
-    let prepared = state.db.read_heavy(move |c| prepare(c, &id_owned, &s_owned, &public_url, today)).await?;
+    let prepared = state.db.read_heavy(move |c| prepare(c, &id_owned, &s_owned, &public_url, today, late)).await?;
     let (row, content, to) = match prepared {
         Prepared::Skip(row, reason) => {
             let state_now = finish(state, row, Outcome::Skipped(reason), now, s).await?;
@@ -196,6 +196,7 @@ fn prepare(
     s: &ReminderSettings,
     public_url: &str,
     today: NaiveDate,
+    late: bool,
 ) -> Result<Prepared, ApiError> {
     let row = store::get_required(c, id)?;
     let kind = row.kind();
@@ -259,7 +260,7 @@ fn prepare(
         subject_title: title,
         due_on,
         days_left: (due_on - today).num_days(),
-        late: row.send_on.as_str() < time::date_text(today).as_str(),
+        late,
         f2: f2_status,
         details,
         link,

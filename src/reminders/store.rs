@@ -212,11 +212,11 @@ pub fn list(
     if let Some(vid) = &q.vendor_id {
         query = query.filter(r::vendor_id.eq(vid.clone()));
     }
-    if let Some(from) = &q.due_from {
-        query = query.filter(r::due_on.ge(from.clone()));
+    if let Some(from) = q.due_from {
+        query = query.filter(r::due_on.ge(from.to_string()));
     }
-    if let Some(to) = &q.due_to {
-        query = query.filter(r::due_on.le(to.clone()));
+    if let Some(to) = q.due_to {
+        query = query.filter(r::due_on.le(to.to_string()));
     }
     if let Some(a) = after_id {
         query = query.filter(r::id.gt(a));
