@@ -72,6 +72,8 @@ pub enum Access {
     RemindersRead,
     RemindersWrite,
     EventTypesRead,
+    IncidentsRead,
+    IncidentsWrite,
 }
 
 impl Access {
@@ -85,10 +87,12 @@ impl Access {
             Access::ContractsWrite => &[Admin, Procurement, Legal],
             Access::ClausesWrite => &[Admin, Legal],
             Access::ClauseTypesWrite | Access::SettingsWrite | Access::WebhooksAdmin => &[Admin],
-            Access::QuestionnairesRead | Access::FindingsRead => {
+            Access::QuestionnairesRead | Access::FindingsRead | Access::IncidentsRead => {
                 &[Admin, Procurement, Legal, Security, Auditor, Integration]
             }
-            Access::TemplatesWrite | Access::AssessmentsReview | Access::FindingsWrite => &[Admin, Security],
+            Access::TemplatesWrite | Access::AssessmentsReview | Access::FindingsWrite | Access::IncidentsWrite => {
+                &[Admin, Security]
+            }
             Access::AssessmentsWrite => &[Admin, Procurement, Security],
             Access::TicketsLink => &[Admin, Security, Integration],
             Access::TicketEvents => &[Admin, Integration],
@@ -312,7 +316,9 @@ pub mod perm {
         TicketEvents,
         RemindersRead,
         RemindersWrite,
-        EventTypesRead
+        EventTypesRead,
+        IncidentsRead,
+        IncidentsWrite
     );
 }
 

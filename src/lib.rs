@@ -16,9 +16,11 @@ pub mod db;
 pub mod derived;
 pub mod digest;
 pub mod error;
+pub mod evidence;
 pub mod findings;
 pub mod http;
 pub mod idempotency;
+pub mod incidents;
 pub mod jobs;
 pub mod mail;
 pub mod ops;
@@ -73,6 +75,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "assessments", description = "Questionnaires sent to vendors, their answers, review and decision"),
         (name = "portal", description = "The vendor portal: what a respondent's token reaches, and nothing else"),
         (name = "findings", description = "Weaknesses found in vendors, tracked to resolution or accepted risk"),
+        (name = "incidents", description = "Security incidents at vendors (17.03(2)(j), c. 93H §3): the record, notices, the post-incident review"),
         (name = "scores", description = "Capability scores under 17.03(2)(f), the (f)1 status, history and the portfolio summary"),
         (name = "reminders", description = "Renewal, notice, assessment, reassessment and finding reminders by email: planned, sent once, retried"),
         (name = "webhooks", description = "Signed webhooks out (Standard Webhooks): subscriptions, deliveries, redelivery"),
@@ -134,10 +137,12 @@ where
             .configure(portal::routes::configure)
             .configure(findings::routes::configure)
             .configure(findings::tickets::configure)
+            .configure(incidents::routes::configure)
             .configure(scores::routes::configure)
             .configure(webhooks::routes::configure)
             .configure(reminders::routes::configure)
-            .configure(audit::routes::configure),
+            .configure(audit::routes::configure)
+            .configure(evidence::routes::configure),
     )
 }
 

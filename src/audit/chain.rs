@@ -102,8 +102,13 @@ pub struct BrokenLink {
 }
 
 /// Recomputes the whole chain, a page at a time.
+/// The recorded head: the last event's `seq` and hash (0 and the genesis hash before any).
+pub fn head(conn: &mut DbConn) -> Result<(i64, String), ApiError> {
+    Ok(h::table.find(1).select((h::seq, h::head)).first(conn)?)
+}
+
 pub fn verify(conn: &mut DbConn) -> Result<Verification, ApiError> {
-    let (head_seq, head): (i64, String) = h::table.find(1).select((h::seq, h::head)).first(conn)?;
+    let (head_seq, head) = head(conn)?;
     let unchained = a::table.filter(a::seq.is_null()).count().get_result::<i64>(conn)?;
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();

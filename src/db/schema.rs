@@ -395,3 +395,49 @@ diesel::table! {
         changed_at -> Text,
     }
 }
+
+diesel::table! {
+    incidents (id) {
+        id -> Text,
+        vendor_id -> Text,
+        contract_id -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        discovered_on -> Text,
+        discovered_on_approximate -> Bool,
+        reported_to_us_on -> Text,
+        pi_elements -> Text,
+        data_encrypted -> Nullable<Bool>,
+        key_compromised -> Nullable<Bool>,
+        ma_residents_affected -> Nullable<BigInt>,
+        breach_determination -> Text,
+        determination_rationale -> Nullable<Text>,
+        ag_notified_on -> Nullable<Text>,
+        ocabr_notified_on -> Nullable<Text>,
+        residents_notified_on -> Nullable<Text>,
+        credit_agencies_notified_on -> Nullable<Text>,
+        law_enforcement_delay -> Nullable<Text>,
+        credit_monitoring_offered -> Bool,
+        credit_monitoring_months -> Nullable<Integer>,
+        responsive_actions -> Text,
+        review -> Nullable<Text>,
+        closed_on -> Nullable<Text>,
+        timeliness -> Nullable<Text>,
+        late_report_finding_id -> Nullable<Text>,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    incident_resident_counts (id) {
+        id -> Text,
+        incident_id -> Text,
+        ma_residents_affected -> Nullable<BigInt>,
+        recorded_at -> Text,
+        recorded_by -> Text,
+    }
+}

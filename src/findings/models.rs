@@ -38,6 +38,32 @@ pub struct FindingRow {
 }
 
 impl FindingRow {
+    /// A new open finding with only its subject set; the caller applies its fields.
+    pub fn new_open(vendor_id: String, assessment_id: Option<String>, question_code: Option<String>, now: &str) -> Self {
+        FindingRow {
+            id: crate::http::ids::new(),
+            vendor_id,
+            assessment_id,
+            question_code,
+            title: String::new(),
+            description: None,
+            severity: String::new(),
+            status: FindingStatus::Open.as_str().into(),
+            due_on: None,
+            owner_email: None,
+            risk_justification: None,
+            risk_approved_by: None,
+            risk_accepted_at: None,
+            resolved_at: None,
+            ticket_system: None,
+            ticket_key: None,
+            ticket_url: None,
+            version: 1,
+            created_at: now.to_string(),
+            updated_at: now.to_string(),
+        }
+    }
+
     pub fn status(&self) -> FindingStatus {
         FindingStatus::parse(&self.status).unwrap_or(FindingStatus::Open)
     }

@@ -91,28 +91,7 @@ pub async fn create_finding(
         .write(move |c| {
             let vendor_id = resolve_subject(c, vendor_id, assessment_id.as_deref(), question_code.as_deref())?;
             let now = time::now();
-            let mut row = FindingRow {
-                id: ids::new(),
-                vendor_id,
-                assessment_id,
-                question_code,
-                title: String::new(),
-                description: None,
-                severity: String::new(),
-                status: FindingStatus::Open.as_str().into(),
-                due_on: None,
-                owner_email: None,
-                risk_justification: None,
-                risk_approved_by: None,
-                risk_accepted_at: None,
-                resolved_at: None,
-                ticket_system: None,
-                ticket_key: None,
-                ticket_url: None,
-                version: 1,
-                created_at: now.clone(),
-                updated_at: now.clone(),
-            };
+            let mut row = FindingRow::new_open(vendor_id, assessment_id, question_code, &now);
             fields.apply_to(&mut row, &now);
             store::insert(c, &row)?;
             let f = Finding::from(row);

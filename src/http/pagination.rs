@@ -62,7 +62,7 @@ pub fn page<R, T: ToSchema, K: Serialize>(
     mut rows: Vec<R>,
     limit: i64,
     key_of: impl Fn(&R) -> K,
-    to_item: impl Fn(R) -> T,
+    to_item: impl FnMut(R) -> T,
 ) -> Page<T> {
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);

@@ -17,7 +17,8 @@ use crate::{
     db::{Db, DbConn},
     error::ApiError,
     rules::{
-        capability::Model,
+        capability::{next_reassessment, IncidentFact, Model},
+        incidents::Determination,
         reminders::{self as rule, ContractDates, Deadline, Kind, Planned},
     },
     time,
@@ -57,11 +58,22 @@ pub fn deadlines(facts: &Facts, model: &Model, today: NaiveDate) -> Vec<Deadline
     for f in &facts.open_findings {
         add(Kind::FindingDue, &f.id, &f.vendor_id, rule::upcoming(f.due_on, today));
     }
+    let mut incidents: HashMap<&str, Vec<IncidentFact>> = HashMap::new();
+    for (vendor_id, id, reported_on) in &facts.incidents_reported {
+        incidents.entry(vendor_id.as_str()).or_default().push(IncidentFact {
+            id: id.clone(),
+            reported_on: *reported_on,
+            // Only the report day matters to the due date.
+            determination: Determination::Pending,
+            late_report: false,
+        });
+    }
     for (vendor_id, accepted_on) in &facts.latest_accepted {
         // Reassessment is about vendors we retain; a prospect has not been retained yet.
         if let Some(v) = live.get(vendor_id.as_str()).filter(|v| v.status == "active") {
-            let due = rule::reassessment_due(Some(*accepted_on), model.interval_months(v.risk_tier), today);
-            add(Kind::ReassessmentDue, vendor_id, vendor_id, due);
+            let reported = incidents.get(vendor_id.as_str()).map(Vec::as_slice).unwrap_or_default();
+            let next = next_reassessment(model, v.risk_tier, *accepted_on, reported, today);
+            add(Kind::ReassessmentDue, vendor_id, vendor_id, rule::upcoming(Some(next.due), today));
         }
     }
     out

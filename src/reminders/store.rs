@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::models::{ReminderQuery, ReminderRow, ReminderState};
 use crate::{
     db::{
-        schema::{assessments as a, contracts as c, findings as f, reminders as r, vendors as v},
+        schema::{assessments as a, contracts as c, findings as f, incidents as i, reminders as r, vendors as v},
         DbConn,
     },
     error::ApiError,
@@ -55,6 +55,9 @@ pub struct Facts {
     pub latest_accepted: Vec<(String, NaiveDate)>,
     /// Open or in progress.
     pub open_findings: Vec<DueFact>,
+    /// (vendor id, incident id, the day the vendor reported it): an incident brings the
+    /// reassessment forward.
+    pub incidents_reported: Vec<(String, String, NaiveDate)>,
 }
 
 fn day(s: &str) -> NaiveDate {
@@ -135,7 +138,14 @@ pub fn facts(conn: &mut DbConn, vendor_ids: &[String]) -> Result<Facts, ApiError
             owner_email,
         })
         .collect();
-    Ok(Facts { vendors, contracts, open_assessments, latest_accepted, open_findings })
+    let incidents_reported = i::table
+        .filter(i::vendor_id.eq_any(vendor_ids))
+        .select((i::vendor_id, i::id, i::reported_to_us_on))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(vendor_id, id, on)| (vendor_id, id, day(&on)))
+        .collect();
+    Ok(Facts { vendors, contracts, open_assessments, latest_accepted, open_findings, incidents_reported })
 }
 
 /// Vendor ids after `after`, in id order: the full planning pass walks them in batches.

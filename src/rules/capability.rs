@@ -11,11 +11,12 @@ use utoipa::ToSchema;
 use super::{
     f2::{ContractEvaluation, F2Status},
     findings::Severity,
+    incidents::Determination,
     vendor_profile::text_enum,
 };
 
 /// Bump when the model changes meaning, so stored snapshots say which model made them.
-pub const MODEL_VERSION: &str = "2026-11-25.1";
+pub const MODEL_VERSION: &str = "2026-11-25.2";
 
 /// Clause types that support the contract requirement beyond the security term itself.
 pub const SUPPORTING_CLAUSES: [&str; 6] = [
@@ -41,19 +42,23 @@ pub struct Model {
     pub f1_threshold: u32,
     /// Reassessment interval in months for risk tiers 1, 2 and 3.
     pub reassess_months: [u32; 3],
+    /// An incident reported after the latest accepted assessment makes a reassessment due this
+    /// many days after the report (DOMAIN.md section 7: a trigger to reassess under (f)1).
+    pub incident_reassess_days: u32,
 }
 
 impl Default for Model {
     fn default() -> Self {
         Model {
-            questionnaire: 40,
+            questionnaire: 35,
             contract: 25,
             freshness: 15,
-            findings: 20,
-            incidents: 0,
+            findings: 15,
+            incidents: 10,
             critical_cap: 59,
             f1_threshold: 70,
             reassess_months: [12, 24, 36],
+            incident_reassess_days: 30,
         }
     }
 }
@@ -73,6 +78,7 @@ impl Model {
                 "incidents" => m.incidents = n(value)?,
                 "critical_cap" => m.critical_cap = n(value)?,
                 "f1_threshold" => m.f1_threshold = n(value)?,
+                "incident_reassess_days" => m.incident_reassess_days = n(value)?,
                 "reassess_months" => {
                     let parts: Vec<u32> = value.split('/').map(n).collect::<Result<_, _>>()?;
                     m.reassess_months = parts.try_into().map_err(|_| format!("'{pair}': give three, as 12/24/36"))?;
@@ -94,6 +100,9 @@ impl Model {
         }
         if self.reassess_months.iter().any(|m| !(1..=120).contains(m)) {
             return Err("reassess_months must be 1 to 120".into());
+        }
+        if self.incident_reassess_days > 365 {
+            return Err("incident_reassess_days must be 0 to 365".into());
         }
         Ok(())
     }
@@ -144,6 +153,17 @@ pub struct ContractStart {
     pub effective_on: Option<NaiveDate>,
 }
 
+/// An incident as the score sees it; dates are UTC days.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IncidentFact {
+    pub id: String,
+    /// The day the vendor told us: from then on we knew.
+    pub reported_on: NaiveDate,
+    pub determination: Determination,
+    /// Reported after the contract's notice term.
+    pub late_report: bool,
+}
+
 pub struct VendorFacts<'a> {
     pub handles_pi: bool,
     pub risk_tier: i32,
@@ -153,6 +173,7 @@ pub struct VendorFacts<'a> {
     pub clauses: &'a [ClauseFact],
     pub assessments: &'a [AssessmentFact],
     pub findings: &'a [FindingFact],
+    pub incidents: &'a [IncidentFact],
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
@@ -237,6 +258,57 @@ pub fn latest_accepted(assessments: &[AssessmentFact], as_of: NaiveDate) -> Opti
 /// The day the next assessment is due after one decided on `decided_on`.
 pub fn reassessment_due(decided_on: NaiveDate, months: u32) -> NaiveDate {
     decided_on.checked_add_months(Months::new(months)).unwrap_or(decided_on)
+}
+
+/// When the next assessment is due, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NextReassessment<'a> {
+    pub due: NaiveDate,
+    /// The tier's interval after the latest acceptance, whatever brought `due` forward.
+    pub regular: NaiveDate,
+    /// The incident that brought it forward.
+    pub incident: Option<&'a IncidentFact>,
+}
+
+/// The regular due date, or sooner: an incident the vendor reported on or after the day the
+/// latest assessment was accepted (and on or before `as_of`) makes one due
+/// `incident_reassess_days` after the report. The earliest such incident counts.
+pub fn next_reassessment<'a>(
+    m: &Model,
+    risk_tier: i32,
+    decided_on: NaiveDate,
+    incidents: &'a [IncidentFact],
+    as_of: NaiveDate,
+) -> NextReassessment<'a> {
+    let regular = reassessment_due(decided_on, m.interval_months(risk_tier));
+    let trigger = incidents
+        .iter()
+        .filter(|i| i.reported_on >= decided_on && i.reported_on <= as_of)
+        .min_by(|a, b| (a.reported_on, &a.id).cmp(&(b.reported_on, &b.id)));
+    match trigger {
+        Some(i) => {
+            let by_incident = i.reported_on + chrono::Duration::days(i64::from(m.incident_reassess_days));
+            if by_incident < regular {
+                NextReassessment { due: by_incident, regular, incident: Some(i) }
+            } else {
+                NextReassessment { due: regular, regular, incident: None }
+            }
+        }
+        None => NextReassessment { due: regular, regular, incident: None },
+    }
+}
+
+fn due_reason(next: &NextReassessment, months: u32, tier: i32) -> String {
+    match next.incident {
+        Some(i) => format!(
+            "incident {} reported on {} made a reassessment due on {} (before the regular {})",
+            i.id,
+            d(i.reported_on),
+            d(next.due),
+            d(next.regular)
+        ),
+        None => format!("every {months} months for tier {tier}"),
+    }
 }
 
 /// What a finding is on `as_of`: not yet raised, resolved, an accepted risk, or open.
@@ -385,18 +457,22 @@ fn freshness_part(m: &Model, f: &VendorFacts, latest: Option<&AssessmentFact>, a
             vec![],
         );
     };
-    let due = reassessment_due(a.decided_on, months);
+    let next = next_reassessment(m, f.risk_tier, a.decided_on, f.incidents, as_of);
+    let due = next.due;
+    let why = due_reason(&next, months, f.risk_tier);
+    let mut evidence = vec![a.id.clone()];
+    evidence.extend(next.incident.map(|i| i.id.clone()));
     if as_of <= due {
         return component(
             "freshness",
             m.freshness,
             w,
-            vec![format!("Reassessment is due on {} (every {months} months for tier {}).", d(due), f.risk_tier)],
-            vec![a.id.clone()],
+            vec![format!("Reassessment is due on {} ({why}).", d(due))],
+            evidence,
         );
     }
-    // Decays linearly to nothing over one more interval.
-    let interval_days = (due - a.decided_on).num_days().max(1);
+    // Decays linearly to nothing over one regular interval, however the due date was set.
+    let interval_days = (next.regular - a.decided_on).num_days().max(1);
     let overdue_days = (as_of - due).num_days();
     let pts = (w * (interval_days - overdue_days.min(interval_days))) / interval_days;
     component(
@@ -404,10 +480,10 @@ fn freshness_part(m: &Model, f: &VendorFacts, latest: Option<&AssessmentFact>, a
         m.freshness,
         pts,
         vec![format!(
-            "Reassessment was due on {} and is {overdue_days} days overdue; points decay to none over {interval_days} days.",
+            "Reassessment was due on {} ({why}) and is {overdue_days} days overdue; points decay to none over {interval_days} days.",
             d(due)
         )],
-        vec![a.id.clone()],
+        evidence,
     )
 }
 
@@ -434,14 +510,45 @@ fn findings_part(m: &Model, f: &VendorFacts, as_of: NaiveDate) -> (i64, Componen
     component("findings", m.findings, (w - penalty).max(0), reasons, evidence)
 }
 
-fn incidents_part(m: &Model) -> (i64, Component) {
-    component(
-        "incidents",
-        m.incidents,
-        m.incidents as i64 * 10,
-        vec!["Incidents are not tracked yet; this component gives its full weight.".into()],
-        vec![],
-    )
+/// Incidents count for this long after the vendor reported them.
+pub const INCIDENT_WINDOW_MONTHS: u32 = 24;
+
+/// The share of the incidents weight (in percent) one incident costs.
+fn incident_cost_percent(i: &IncidentFact) -> i64 {
+    let base = match i.determination {
+        Determination::Breach => 60,
+        Determination::Pending => 40,
+        Determination::NotABreach => 10,
+    };
+    base + if i.late_report { 30 } else { 0 }
+}
+
+fn incidents_part(m: &Model, f: &VendorFacts, as_of: NaiveDate) -> (i64, Component) {
+    let w = m.incidents as i64 * 10;
+    let since = as_of.checked_sub_months(Months::new(INCIDENT_WINDOW_MONTHS)).unwrap_or(as_of);
+    let mut counted: Vec<&IncidentFact> =
+        f.incidents.iter().filter(|i| i.reported_on <= as_of && i.reported_on > since).collect();
+    counted.sort_by(|a, b| (a.reported_on, &a.id).cmp(&(b.reported_on, &b.id)));
+    if counted.is_empty() {
+        let reason = format!("No incident was reported to us in the {INCIDENT_WINDOW_MONTHS} months to {}.", d(as_of));
+        return component("incidents", m.incidents, w, vec![reason], vec![]);
+    }
+    let mut penalty = 0i64;
+    let mut reasons = Vec::new();
+    for i in &counted {
+        let cost = w * incident_cost_percent(i) / 100;
+        penalty += cost;
+        reasons.push(format!(
+            "Incident {} reported on {}, determination {}{}: -{}.",
+            i.id,
+            d(i.reported_on),
+            i.determination.as_str(),
+            if i.late_report { ", reported late under the contract" } else { "" },
+            cost as f64 / 10.0
+        ));
+    }
+    let evidence = counted.iter().map(|i| i.id.clone()).collect();
+    component("incidents", m.incidents, (w - penalty).max(0), reasons, evidence)
 }
 
 /// Scores a vendor on `as_of` and decides its (f)1 status.
@@ -452,7 +559,7 @@ pub fn evaluate(m: &Model, f: &VendorFacts, as_of: NaiveDate) -> Capability {
         contract_part(m, f, as_of),
         freshness_part(m, f, latest, as_of),
         findings_part(m, f, as_of),
-        incidents_part(m),
+        incidents_part(m, f, as_of),
     ];
     let mut total: i64 = parts.iter().map(|(p, _)| p).sum();
     let mut components: Vec<Component> = parts.into_iter().map(|(_, c)| c).collect();
@@ -518,17 +625,19 @@ fn f1(m: &Model, f: &VendorFacts, latest: Option<&AssessmentFact>, score: f64, a
             ));
         }
     }
-    // Retention: the latest accepted assessment is within the tier's interval.
+    // Retention: the latest accepted assessment is within the tier's interval, or within the
+    // grace an incident since then leaves.
     let months = m.interval_months(f.risk_tier);
-    let due = reassessment_due(latest.decided_on, months);
+    let next = next_reassessment(m, f.risk_tier, latest.decided_on, f.incidents, as_of);
+    let due = next.due;
     let mut at_risk = false;
     if as_of > due {
         at_risk = true;
         codes.push("retention".to_string());
         reasons.push(format!(
-            "Retention: the reassessment was due on {} (every {months} months for tier {}).",
+            "Retention: the reassessment was due on {} ({}).",
             d(due),
-            f.risk_tier
+            due_reason(&next, months, f.risk_tier)
         ));
     }
     // Capability: score, critical questions, overdue serious findings.

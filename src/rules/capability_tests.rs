@@ -50,6 +50,10 @@ fn clause(contract: &str, t: &str, from: &str) -> ClauseFact {
     }
 }
 
+fn incident(id: &str, reported: &str, determination: Determination, late_report: bool) -> IncidentFact {
+    IncidentFact { id: id.into(), reported_on: day(reported), determination, late_report }
+}
+
 fn start(id: &str, entered: &str) -> ContractStart {
     ContractStart { id: id.into(), is_draft: false, entered_on: day(entered), effective_on: None }
 }
@@ -63,6 +67,13 @@ struct Case {
     clauses: Vec<ClauseFact>,
     assessments: Vec<AssessmentFact>,
     findings: Vec<FindingFact>,
+    incidents: Vec<IncidentFact>,
+}
+
+/// The weights these tests were written against (the model before incidents had a weight); the
+/// incident tests below use the defaults.
+fn without_incidents() -> Model {
+    Model { questionnaire: 40, findings: 20, incidents: 0, ..Model::default() }
 }
 
 impl Case {
@@ -77,11 +88,12 @@ impl Case {
             clauses: SUPPORTING_CLAUSES.iter().map(|t| clause("c1", t, "2026-02-01")).collect(),
             assessments: vec![assessment("a1", "2026-01-01", 90.0, 0)],
             findings: vec![],
+            incidents: vec![],
         }
     }
 
     fn eval(&self, as_of: &str) -> Capability {
-        self.eval_with(&Model::default(), day(as_of))
+        self.eval_with(&without_incidents(), day(as_of))
     }
 
     fn eval_with(&self, m: &Model, as_of: NaiveDate) -> Capability {
@@ -93,6 +105,7 @@ impl Case {
             clauses: &self.clauses,
             assessments: &self.assessments,
             findings: &self.findings,
+            incidents: &self.incidents,
         };
         evaluate(m, &facts, as_of)
     }
@@ -297,8 +310,8 @@ fn f1_names_each_failing_part() {
 
 #[test]
 fn the_model_reads_its_settings_and_refuses_bad_ones() {
-    let m = Model::parse("questionnaire=50, contract=20,freshness=10,findings=20, reassess_months=6/12/24").unwrap();
-    assert_eq!((m.questionnaire, m.contract, m.reassess_months), (50, 20, [6, 12, 24]));
+    let m = Model::parse("questionnaire=50, contract=20,freshness=10,findings=20,incidents=0, reassess_months=6/12/24,incident_reassess_days=14").unwrap();
+    assert_eq!((m.questionnaire, m.contract, m.reassess_months, m.incident_reassess_days), (50, 20, [6, 12, 24], 14));
     assert_eq!(Model::parse("").unwrap(), Model::default());
     for bad in [
         "questionnaire=50",
@@ -308,11 +321,13 @@ fn the_model_reads_its_settings_and_refuses_bad_ones() {
         "reassess_months=1/2",
         "reassess_months=0/12/24",
         "f1_threshold=101",
+        "incident_reassess_days=366",
+        "incident_reassess_days=-1",
     ] {
         assert!(Model::parse(bad).is_err(), "{bad}");
     }
-    let m = Model { questionnaire: 30, incidents: 10, ..Model::default() };
-    let c = Case::good().eval_with(&m, day("2026-06-01"));
+    assert!(Model::default().check().is_ok(), "the default weights add up to 100");
+    let c = Case::good().eval_with(&Model::default(), day("2026-06-01"));
     assert_eq!(points(&c, "incidents"), 10.0);
     assert!(components_add_up(&c));
 }
@@ -332,6 +347,10 @@ fn arb_status() -> impl Strategy<Value = (F2Status, Option<bool>)> {
     ]
 }
 
+fn arb_determination() -> impl Strategy<Value = Determination> {
+    prop_oneof![Just(Determination::Pending), Just(Determination::Breach), Just(Determination::NotABreach)]
+}
+
 const BASE: &str = "2020-01-01";
 
 fn date(offset: i64) -> NaiveDate {
@@ -347,6 +366,7 @@ prop_compose! {
         assessments in proptest::collection::vec((0i64..2000, 0.0f64..=100.0, 0i32..3, any::<bool>()), 0..4),
         findings in proptest::collection::vec((arb_severity(), 0i64..2000, proptest::option::of(0i64..2500),
             proptest::option::of(0i64..2500), proptest::option::of(0i64..2500)), 0..6),
+        incidents in proptest::collection::vec((0i64..2500, arb_determination(), any::<bool>()), 0..3),
     ) -> Case {
         Case {
             handles_pi,
@@ -363,6 +383,9 @@ prop_compose! {
             findings: findings.iter().enumerate().map(|(i, (sev, created, due, resolved, accepted))| FindingFact {
                 id: format!("f{i}"), severity: *sev, created_on: date(*created), due_on: due.map(date),
                 resolved_on: resolved.map(|r| date(created + r.min(2500))), risk_accepted_on: accepted.map(date),
+            }).collect(),
+            incidents: incidents.iter().enumerate().map(|(i, (on, determination, late_report))| IncidentFact {
+                id: format!("i{i}"), reported_on: date(*on), determination: *determination, late_report: *late_report,
             }).collect(),
         }
     }
@@ -413,11 +436,21 @@ proptest! {
     }
 
     #[test]
+    fn an_incident_never_raises_the_score(case in arb_case(), as_of in 0i64..3000, on in 0i64..3000,
+        determination in arb_determination(), late in any::<bool>()) {
+        let before = case.eval_with(&Model::default(), date(as_of)).score;
+        let mut after = case;
+        after.incidents.push(IncidentFact { id: "new".into(), reported_on: date(on), determination, late_report: late });
+        prop_assert!(after.eval_with(&Model::default(), date(as_of)).score <= before);
+    }
+
+    #[test]
     fn an_overdue_reassessment_never_raises_the_score(case in arb_case(), as_of in 0i64..3000, later in 0i64..1000) {
         // Hold every other fact still while time passes: no findings (they may be resolved
-        // later) and clauses in effect from the start.
+        // later), no incidents (they leave their window) and clauses in effect from the start.
         let mut case = case;
         case.findings.clear();
+        case.incidents.clear();
         for c in &mut case.clauses {
             c.effective_from = date(0);
         }
@@ -429,4 +462,90 @@ proptest! {
         prop_assert!(points(&then, "freshness") <= points(&now, "freshness"));
         prop_assert!(then.score <= now.score, "{} then, {} now", then.score, now.score);
     }
+}
+
+// Incidents: the component (default weight 10) and the reassessment they make due.
+
+fn with_incidents(incidents: Vec<IncidentFact>) -> Case {
+    Case { incidents, ..Case::good() }
+}
+
+fn incident_points(case: &Case, as_of: &str) -> f64 {
+    let c = case.eval_with(&Model::default(), day(as_of));
+    assert!(components_add_up(&c));
+    points(&c, "incidents")
+}
+
+#[test]
+fn an_incident_counts_from_the_day_it_was_reported_for_twenty_four_months() {
+    let case = with_incidents(vec![incident("i1", "2026-03-01", Determination::Breach, false)]);
+    assert_eq!(incident_points(&case, "2026-02-28"), 10.0, "not known yet");
+    assert_eq!(incident_points(&case, "2026-03-01"), 4.0, "a breach costs 60% of the weight");
+    assert_eq!(incident_points(&case, "2028-02-29"), 4.0, "still inside the window");
+    assert_eq!(incident_points(&case, "2028-03-01"), 10.0, "24 months on, it no longer counts");
+    let c = case.eval_with(&Model::default(), day("2026-03-01"));
+    let component = c.components.iter().find(|x| x.name == "incidents").unwrap();
+    assert_eq!(component.evidence, vec!["i1".to_string()]);
+    assert!(component.reasons[0].contains("determination breach"), "{:?}", component.reasons);
+}
+
+#[test]
+fn the_determination_and_a_late_report_set_the_cost() {
+    let cost = |determination, late| {
+        10.0 - incident_points(&with_incidents(vec![incident("i1", "2026-03-01", determination, late)]), "2026-04-01")
+    };
+    assert_eq!(cost(Determination::NotABreach, false), 1.0);
+    assert_eq!(cost(Determination::Pending, false), 4.0);
+    assert_eq!(cost(Determination::Breach, false), 6.0);
+    assert_eq!(cost(Determination::NotABreach, true), 4.0);
+    assert_eq!(cost(Determination::Pending, true), 7.0);
+    assert_eq!(cost(Determination::Breach, true), 9.0);
+    let two = with_incidents(vec![
+        incident("i1", "2026-03-01", Determination::Breach, false),
+        incident("i2", "2026-03-02", Determination::Breach, true),
+    ]);
+    assert_eq!(incident_points(&two, "2026-04-01"), 0.0, "never below zero");
+    assert_eq!(incident_points(&Case::good(), "2026-04-01"), 10.0);
+}
+
+#[test]
+fn an_incident_after_the_latest_acceptance_brings_the_reassessment_forward() {
+    // Accepted 2026-01-01, tier 1: regularly due 2027-01-01. Reported 2026-06-10: due 2026-07-10.
+    let case = with_incidents(vec![incident("i1", "2026-06-10", Determination::Pending, false)]);
+    let m = Model::default();
+    let eval = |as_of: &str| case.eval_with(&m, day(as_of));
+    assert_eq!(points(&eval("2026-06-09"), "freshness"), 15.0);
+    assert_eq!(points(&eval("2026-07-10"), "freshness"), 15.0, "due that day, not overdue");
+    assert!(points(&eval("2026-07-11"), "freshness") < 15.0);
+    assert!(!eval("2026-07-10").f1.reason_codes.contains(&"retention".to_string()));
+    let late = eval("2026-07-11");
+    assert!(late.f1.reason_codes.contains(&"retention".to_string()), "{:?}", late.f1);
+    assert!(late.f1.reasons.iter().any(|r| r.contains("incident i1 reported on 2026-06-10")), "{:?}", late.f1.reasons);
+    let fresh = late.components.iter().find(|x| x.name == "freshness").unwrap();
+    assert!(fresh.evidence.contains(&"i1".to_string()));
+}
+
+#[test]
+fn which_incidents_bring_the_reassessment_forward() {
+    let m = Model::default();
+    let accepted = day("2026-01-01");
+    let due = |reported: &str, as_of: &str| {
+        let incidents = [incident("i1", reported, Determination::Breach, false)];
+        let next = next_reassessment(&m, 1, accepted, &incidents, day(as_of));
+        (next.due, next.incident.is_some())
+    };
+    assert_eq!(due("2025-12-31", "2026-06-01"), (day("2027-01-01"), false), "before the acceptance");
+    assert_eq!(due("2026-01-01", "2026-06-01"), (day("2026-01-31"), true), "on the day of the acceptance");
+    assert_eq!(due("2026-06-10", "2026-06-09"), (day("2027-01-01"), false), "not reported yet on as_of");
+    assert_eq!(due("2026-12-01", "2026-12-01"), (day("2026-12-31"), true));
+    assert_eq!(due("2026-12-02", "2026-12-02"), (day("2027-01-01"), false), "30 days on is the regular day");
+    assert_eq!(due("2026-12-03", "2026-12-03"), (day("2027-01-01"), false), "later than the regular day");
+    let earliest = [
+        incident("i2", "2026-05-01", Determination::Pending, false),
+        incident("i1", "2026-03-01", Determination::NotABreach, false),
+    ];
+    let next = next_reassessment(&m, 1, accepted, &earliest, day("2026-06-01"));
+    assert_eq!((next.due, next.incident.map(|i| i.id.as_str())), (day("2026-03-31"), Some("i1")));
+    let zero = Model { incident_reassess_days: 0, ..Model::default() };
+    assert_eq!(next_reassessment(&zero, 1, accepted, &earliest, day("2026-06-01")).due, day("2026-03-01"));
 }

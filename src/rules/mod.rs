@@ -6,6 +6,7 @@ pub mod capability;
 pub mod clause_detection;
 pub mod f2;
 pub mod findings;
+pub mod incidents;
 pub mod questionnaire;
 pub mod reminders;
 pub mod risk_tier;

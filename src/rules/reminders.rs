@@ -132,13 +132,7 @@ fn next_end_on_or_after(c: &ContractDates, first: NaiveDate, day: NaiveDate) -> 
     }
 }
 
-/// The day the next assessment is due, when it is today or later.
-pub fn reassessment_due(latest_accepted_on: Option<NaiveDate>, months: u32, today: NaiveDate) -> Option<NaiveDate> {
-    let due = crate::rules::capability::reassessment_due(latest_accepted_on?, months);
-    (due >= today).then_some(due)
-}
-
-/// A plain due date (an assessment's or a finding's) counts when it is today or later.
+/// A due date (an assessment's, a finding's, a reassessment's) counts when it is today or later.
 pub fn upcoming(due_on: Option<NaiveDate>, today: NaiveDate) -> Option<NaiveDate> {
     due_on.filter(|d| *d >= today)
 }

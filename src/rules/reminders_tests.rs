@@ -118,11 +118,11 @@ fn no_notice_period_means_no_notice_deadline() {
 
 #[test]
 fn reassessment_falls_due_the_interval_after_the_latest_acceptance() {
-    let accepted = Some(d("2026-02-28"));
-    assert_eq!(reassessment_due(accepted, 12, d("2027-02-27")), Some(d("2027-02-28")));
-    assert_eq!(reassessment_due(accepted, 12, d("2027-02-28")), Some(d("2027-02-28")));
-    assert_eq!(reassessment_due(accepted, 12, d("2027-03-01")), None, "overdue: no reminder planned");
-    assert_eq!(reassessment_due(None, 12, d("2026-11-25")), None, "never assessed: nothing to count from");
+    // The planner asks the score model when the next one is due and plans it while upcoming.
+    let due = crate::rules::capability::reassessment_due(d("2026-02-28"), 12);
+    assert_eq!(upcoming(Some(due), d("2027-02-27")), Some(d("2027-02-28")));
+    assert_eq!(upcoming(Some(due), d("2027-02-28")), Some(d("2027-02-28")));
+    assert_eq!(upcoming(Some(due), d("2027-03-01")), None, "overdue: no reminder planned");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Everything the score needs for a batch of vendors, in a fixed number of queries whatever the
 //! batch's size or history: contracts, their events and security clauses, all their clauses,
-//! decided assessments and findings.
+//! decided assessments, findings and incidents.
 
 use std::collections::HashMap;
 
@@ -14,15 +14,16 @@ use crate::{
     compliance::store as compliance,
     contracts::{models::ContractRow, store::without_document},
     db::{
-        schema::{assessments as s, contract_clauses as cc, contracts as c, findings as f},
+        schema::{assessments as s, contract_clauses as cc, contracts as c, findings as f, incidents as i},
         DbConn,
     },
     error::ApiError,
     findings::models::FindingRow,
     rules::{
-        capability::{self, AssessmentFact, ClauseFact, ContractStart, FindingFact, Model, VendorFacts},
+        capability::{self, AssessmentFact, ClauseFact, ContractStart, FindingFact, IncidentFact, Model, VendorFacts},
         f2::{self, ContractFacts, Policy},
         findings::{FindingStatus, Severity},
+        incidents::{Determination, Timeliness},
     },
     time::parse_date,
     vendors::models::VendorRow,
@@ -35,6 +36,7 @@ pub struct Inputs {
     pub clauses: Vec<ClauseFact>,
     pub assessments: Vec<AssessmentFact>,
     pub findings: Vec<FindingFact>,
+    pub incidents: Vec<IncidentFact>,
 }
 
 /// The day of an RFC 3339 timestamp (UTC).
@@ -50,7 +52,7 @@ fn group<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> HashMap<String, Vec<T>
     out
 }
 
-/// Six queries for the whole batch.
+/// Seven queries for the whole batch.
 pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, ApiError> {
     let ids: Vec<String> = vendors.iter().map(|v| v.id.clone()).collect();
     let rows: Vec<ContractRow> = c::table
@@ -65,6 +67,11 @@ pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, A
     let decided: Vec<AssessmentRow> =
         s::table.filter(s::vendor_id.eq_any(&ids)).filter(s::decided_at.is_not_null()).order(s::id.asc()).load(conn)?;
     let finding_rows: Vec<FindingRow> = f::table.filter(f::vendor_id.eq_any(&ids)).order(f::id.asc()).load(conn)?;
+    let incident_rows: Vec<(String, String, String, String, Option<String>)> = i::table
+        .filter(i::vendor_id.eq_any(&ids))
+        .order(i::id.asc())
+        .select((i::vendor_id, i::id, i::reported_to_us_on, i::breach_determination, i::timeliness))
+        .load(conn)?;
 
     let vendor_of: HashMap<String, String> = rows.iter().map(|r| (r.id.clone(), r.vendor_id.clone())).collect();
     let owner = |contract_id: &str| vendor_of.get(contract_id).cloned().unwrap_or_default();
@@ -95,6 +102,7 @@ pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, A
     );
     let mut assessments_by = group(decided, |a| a.vendor_id.clone());
     let mut findings_by = group(finding_rows, |x| x.vendor_id.clone());
+    let mut incidents_by = group(incident_rows, |x| x.0.clone());
 
     Ok(vendors
         .into_iter()
@@ -129,12 +137,26 @@ pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, A
                     id: x.id,
                 })
                 .collect();
+            let incidents = incidents_by
+                .remove(id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, id, reported_on, determination, timeliness)| IncidentFact {
+                    id,
+                    reported_on: parse_date(&reported_on),
+                    determination: Determination::parse(&determination).unwrap_or(Determination::Pending),
+                    late_report: timeliness
+                        .and_then(|t| serde_json::from_str::<Timeliness>(&t).ok())
+                        .is_some_and(|t| t.late),
+                })
+                .collect();
             Inputs {
                 contracts: facts_by.remove(id).unwrap_or_default(),
                 starts: starts_by.remove(id).unwrap_or_default(),
                 clauses: clauses_by.remove(id).unwrap_or_default(),
                 assessments,
                 findings,
+                incidents,
                 vendor,
             }
         })
@@ -153,6 +175,7 @@ pub fn evaluate(inputs: &Inputs, as_of: NaiveDate, policy: Policy, model: &Model
         clauses: &inputs.clauses,
         assessments: &inputs.assessments,
         findings: &inputs.findings,
+        incidents: &inputs.incidents,
     };
     let cap = capability::evaluate(model, &facts, as_of);
     VendorScore {

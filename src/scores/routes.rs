@@ -145,8 +145,10 @@ pub async fn portfolio_summary(
                     s.riskiest.truncate(10);
                     if inputs.vendor.handles_pi {
                         let last = capability::latest_accepted(&inputs.assessments, as_of);
-                        let months = model.interval_months(inputs.vendor.risk_tier);
-                        let due = last.map(|a| capability::reassessment_due(a.decided_on, months));
+                        let due = last.map(|a| {
+                            let tier = inputs.vendor.risk_tier;
+                            capability::next_reassessment(&model, tier, a.decided_on, &inputs.incidents, as_of).due
+                        });
                         if due.is_none_or(|d| d < as_of) {
                             s.overdue_reassessments_total += 1;
                             s.overdue_reassessments.push(OverdueReassessment {
