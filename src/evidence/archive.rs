@@ -73,7 +73,8 @@ pub fn write(pack: &EvidencePack, attachments: Vec<Attachment>, data_dir: &Path)
         now.second() as u8,
     )
     .unwrap_or_default();
-    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated).last_modified_time(stamp);
+    let options =
+        SimpleFileOptions::default().compression_method(CompressionMethod::Deflated).last_modified_time(stamp);
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let mut files = vec![];
     let mut missing = vec![];

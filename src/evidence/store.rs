@@ -82,7 +82,9 @@ pub fn audit_events(
 ) -> Result<Vec<AuditRow>, ApiError> {
     let mut out: Vec<AuditRow> = vec![];
     for chunk in subject_ids.chunks(CHUNK) {
-        out.extend(a::table.filter(a::subject_id.eq_any(chunk)).filter(a::occurred_at.lt(until)).load::<AuditRow>(conn)?);
+        out.extend(
+            a::table.filter(a::subject_id.eq_any(chunk)).filter(a::occurred_at.lt(until)).load::<AuditRow>(conn)?,
+        );
     }
     for parent in parents {
         // A range rather than LIKE, so both databases use the subject index: '0' follows '/'.

@@ -39,7 +39,12 @@ pub struct FindingRow {
 
 impl FindingRow {
     /// A new open finding with only its subject set; the caller applies its fields.
-    pub fn new_open(vendor_id: String, assessment_id: Option<String>, question_code: Option<String>, now: &str) -> Self {
+    pub fn new_open(
+        vendor_id: String,
+        assessment_id: Option<String>,
+        question_code: Option<String>,
+        now: &str,
+    ) -> Self {
         FindingRow {
             id: crate::http::ids::new(),
             vendor_id,

@@ -75,7 +75,11 @@ pub struct ResidentCount {
 
 impl From<ResidentCountRow> for ResidentCount {
     fn from(r: ResidentCountRow) -> Self {
-        ResidentCount { ma_residents_affected: r.ma_residents_affected, recorded_at: r.recorded_at, recorded_by: r.recorded_by }
+        ResidentCount {
+            ma_residents_affected: r.ma_residents_affected,
+            recorded_at: r.recorded_at,
+            recorded_by: r.recorded_by,
+        }
     }
 }
 
@@ -157,7 +161,8 @@ impl IncidentRow {
 
     pub fn view(self, history: Vec<ResidentCount>) -> Incident {
         let fields = IncidentFields::from_row(&self);
-        let obligations = open_obligations(fields.determination, &fields.pi_elements, &fields.record(crate::time::today()));
+        let obligations =
+            open_obligations(fields.determination, &fields.pi_elements, &fields.record(crate::time::today()));
         let report_timeliness = self.timeliness();
         Incident {
             id: self.id,
@@ -307,7 +312,9 @@ impl IncidentFields {
             {
                 errors.push(FieldError::new("review.participants", "1 to 50 names of 1 to 200 characters"));
             }
-            for (field, text) in [("review.conclusions", &r.conclusions), ("review.practice_changes", &r.practice_changes)] {
+            for (field, text) in
+                [("review.conclusions", &r.conclusions), ("review.practice_changes", &r.practice_changes)]
+            {
                 if text.is_empty() || text.chars().count() > 10_000 {
                     errors.push(FieldError::new(field, "1 to 10000 characters"));
                 }

@@ -32,7 +32,11 @@ pub const SUBJECT: &str = "incident";
 const LATE_REPORT_FINDING_DAYS: i64 = 30;
 
 /// A named contract must be one of the vendor's, not deleted. Returns its id as stored.
-pub fn check_contract(c: &mut DbConn, vendor_id: &str, contract_id: Option<String>) -> Result<Option<String>, ApiError> {
+pub fn check_contract(
+    c: &mut DbConn,
+    vendor_id: &str,
+    contract_id: Option<String>,
+) -> Result<Option<String>, ApiError> {
     let Some(id) = contract_id else { return Ok(None) };
     let not_theirs = || ApiError::invalid("contract_id", "not a contract of this vendor");
     let id = crate::http::ids::parse(&id, "contract").map_err(|_| not_theirs())?;
@@ -97,8 +101,7 @@ pub fn save(
 ) -> Result<Incident, ApiError> {
     let fields = IncidentFields::from_row(&row);
     let terms = store::notice_terms(c, &row.vendor_id, row.contract_id.as_deref(), fields.discovered_on)?;
-    let measured =
-        timeliness(fields.discovered_on, fields.discovered_on_approximate, fields.reported_to_us_on, &terms);
+    let measured = timeliness(fields.discovered_on, fields.discovered_on_approximate, fields.reported_to_us_on, &terms);
     row.timeliness = measured.as_ref().map(|t| serde_json::to_string(t).unwrap_or_default());
     if let Some(t) = measured.as_ref().filter(|t| t.late) {
         if row.late_report_finding_id.is_none() {

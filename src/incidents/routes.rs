@@ -80,10 +80,15 @@ pub async fn list_incidents(
             Ok((rows, store::resident_counts(c, &ids)?))
         })
         .await?;
-    let page = pagination::page(rows, limit, |r| r.id.clone(), |r| {
-        let counts = history.remove(&r.id).unwrap_or_default();
-        r.view(counts)
-    });
+    let page = pagination::page(
+        rows,
+        limit,
+        |r| r.id.clone(),
+        |r| {
+            let counts = history.remove(&r.id).unwrap_or_default();
+            r.view(counts)
+        },
+    );
     Ok(HttpResponse::Ok().json(page))
 }
 

@@ -69,9 +69,14 @@ pub fn record_resident_count(
 }
 
 /// The resident-count history of each incident, oldest first.
-pub fn resident_counts(conn: &mut DbConn, incident_ids: &[String]) -> Result<HashMap<String, Vec<ResidentCount>>, ApiError> {
-    let rows: Vec<ResidentCountRow> =
-        rc::table.filter(rc::incident_id.eq_any(incident_ids)).order((rc::incident_id.asc(), rc::id.asc())).load(conn)?;
+pub fn resident_counts(
+    conn: &mut DbConn,
+    incident_ids: &[String],
+) -> Result<HashMap<String, Vec<ResidentCount>>, ApiError> {
+    let rows: Vec<ResidentCountRow> = rc::table
+        .filter(rc::incident_id.eq_any(incident_ids))
+        .order((rc::incident_id.asc(), rc::id.asc()))
+        .load(conn)?;
     let mut out: HashMap<String, Vec<ResidentCount>> = HashMap::new();
     for r in rows {
         out.entry(r.incident_id.clone()).or_default().push(r.into());

@@ -99,10 +99,10 @@ pub fn timeliness(
     reported_on: NaiveDate,
     terms: &[NoticeTerm],
 ) -> Option<Timeliness> {
-    let term = terms
-        .iter()
-        .filter(|t| t.deadline.is_valid())
-        .min_by(|a, b| (notice_due_on(discovered_on, &a.deadline), &a.contract_id).cmp(&(notice_due_on(discovered_on, &b.deadline), &b.contract_id)))?;
+    let term = terms.iter().filter(|t| t.deadline.is_valid()).min_by(|a, b| {
+        (notice_due_on(discovered_on, &a.deadline), &a.contract_id)
+            .cmp(&(notice_due_on(discovered_on, &b.deadline), &b.contract_id))
+    })?;
     let due_on = notice_due_on(discovered_on, &term.deadline);
     let late = reported_on > due_on;
     let elapsed_days = (reported_on - discovered_on).num_days();
@@ -114,7 +114,14 @@ pub fn timeliness(
         term.deadline.amount,
         if late { "late" } else { "on time" },
     );
-    Some(Timeliness { contract_id: term.contract_id.clone(), deadline: term.deadline.clone(), due_on, elapsed_days, late, reason })
+    Some(Timeliness {
+        contract_id: term.contract_id.clone(),
+        deadline: term.deadline.clone(),
+        due_on,
+        elapsed_days,
+        late,
+        reason,
+    })
 }
 
 /// The post-incident review 17.03(2)(j) requires.
@@ -237,7 +244,8 @@ pub fn open_obligations(determination: Determination, elements: &[PiElement], r:
         }
     }
     if elements.contains(&PiElement::Ssn)
-        && r.credit_monitoring_months.filter(|_| r.credit_monitoring_offered).unwrap_or(0) < SSN_CREDIT_MONITORING_MONTHS
+        && r.credit_monitoring_months.filter(|_| r.credit_monitoring_offered).unwrap_or(0)
+            < SSN_CREDIT_MONITORING_MONTHS
     {
         out.push(format!(
             "Social Security numbers were involved: c. 93H §3A asks for at least {SSN_CREDIT_MONITORING_MONTHS} months of free credit monitoring."

@@ -10,7 +10,7 @@ use crate::{
 };
 
 /// Sends the small template to the vendor, answers everything well, and accepts it: score 100.
-async fn accepted_assessment(app: &TestApp, template: &str, vendor_id: &str) -> String {
+pub async fn accepted_assessment(app: &TestApp, template: &str, vendor_id: &str) -> String {
     let (id, token) = send_assessment_to(app, template, vendor_id).await;
     let answers =
         json!({"answers": [{"question_code": "S.1", "answer": "yes"}, {"question_code": "S.2", "answer": "fast"}]});
@@ -85,10 +85,12 @@ async fn a_score_explains_every_point_and_is_reproducible_for_a_date() {
     let assessment = accepted_assessment(&app, &template, &v).await;
     let today = days_from_today(0);
     let after = app.get(&format!("{path}?as_of={today}"), "auditor").await.body;
-    assert_eq!(component(&after, "questionnaire")["points"], 40.0);
+    // Default weights: questionnaire 35, contract 25, freshness 15, findings 15, incidents 10.
+    assert_eq!(component(&after, "questionnaire")["points"], 35.0);
     assert_eq!(component(&after, "questionnaire")["evidence"], json!([assessment]));
     assert_eq!(component(&after, "freshness")["points"], 15.0);
-    assert_eq!(after["score"], 40.0 + 18.3 + 15.0 + 20.0);
+    assert_eq!(component(&after, "incidents")["points"], 10.0);
+    assert_eq!(after["score"], 93.3);
     assert_eq!(after["grade"], "A");
     assert!(adds_up(&after));
     // Selection diligence failed: the contract was signed before the assessment was accepted.
@@ -117,19 +119,20 @@ async fn a_score_explains_every_point_and_is_reproducible_for_a_date() {
     assert_eq!(res.status, 201, "{}", res.text);
     let finding = res.body["id"].as_str().unwrap().to_string();
     let with_finding = app.get(&format!("{path}?as_of={today}"), "auditor").await.body;
-    assert_eq!(component(&with_finding, "findings")["points"], 10.0);
+    // High costs 5 x 15/20 = 3.7 (tenths, rounded down), doubled when overdue.
+    assert_eq!(component(&with_finding, "findings")["points"], 7.6);
     assert!(with_finding["f1"]["reasons"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains(&finding)));
     let res = app.patch(&format!("/api/v1/findings/{finding}"), "security", json!({"status": "resolved"})).await;
     assert_eq!(res.status, 200);
-    assert_eq!(component(&app.get(&format!("{path}?as_of={today}"), "auditor").await.body, "findings")["points"], 20.0);
+    assert_eq!(component(&app.get(&format!("{path}?as_of={today}"), "auditor").await.body, "findings")["points"], 15.0);
 
     // Every change that moved the score left a snapshot, newest first, and a vendor.score_changed event.
     let history = app.get(&format!("{path}/history"), "auditor").await;
     assert_eq!(history.status, 200, "{}", history.text);
     let scores: Vec<f64> =
         history.body["items"].as_array().unwrap().iter().map(|s| s["score"].as_f64().unwrap()).collect();
-    assert_eq!(scores.first(), Some(&(40.0 + 18.3 + 15.0 + 20.0)), "{scores:?}");
-    assert!(scores.contains(&(40.0 + 18.3 + 15.0 + 10.0)), "{scores:?}");
+    assert_eq!(scores.first(), Some(&93.3), "{scores:?}");
+    assert!(scores.contains(&85.9), "{scores:?}");
     assert!(scores.len() >= 4, "{scores:?}");
     let audit = app.get(&format!("/api/v1/audit-events?subject_type=vendor&subject_id={v}&limit=100"), "auditor").await;
     let changes = audit.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "score_changed").count();

@@ -48,6 +48,7 @@ pub struct Res {
     pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Res {
@@ -118,7 +119,7 @@ impl TestApp {
         let bytes = test::read_body(res).await;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Res { status, headers, body, text }
+        Res { status, headers, body, text, bytes: bytes.to_vec() }
     }
 
     /// A JSON request as `role`.
