@@ -210,7 +210,7 @@ pub async fn decide(
     params(("assessment_id" = String, Path, description = "Assessment id"),
         ("evidence_id" = String, Path, description = "Evidence id")),
     security(("bearer" = ["admin", "procurement", "legal", "security", "auditor", "integration"])),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>), ReadErrors)
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = crate::http::respond::Binary), ReadErrors)
 )]
 #[get("/assessments/{assessment_id}/evidence/{evidence_id}")]
 pub async fn download_evidence(

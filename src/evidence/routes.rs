@@ -46,7 +46,7 @@ fn wants_zip(req: &HttpRequest) -> bool {
     responses(
         (status = 200, description = "The evidence pack", content(
             (EvidencePack = "application/json"),
-            (Vec<u8> = "application/zip"),
+            (crate::http::respond::Binary = "application/zip"),
         )),
         ReadErrors,
     )

@@ -15,3 +15,9 @@ pub fn created<T: Serialize>(body: &T, version: i32, location: String) -> HttpRe
         .insert_header((header::LOCATION, location))
         .json(body)
 }
+
+/// A body of raw bytes (a file, an archive), documented as `string`/`binary` rather than the
+/// array of integers `Vec<u8>` would give.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Binary(pub Vec<u8>);
