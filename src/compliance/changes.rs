@@ -7,13 +7,14 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::store;
+use chrono::NaiveDate;
+
 use crate::{
     audit::store::{self as audit, Change},
     auth::Principal,
     db::{schema::contract_compliance as cc, DbConn},
     error::ApiError,
-    rules::f2::{self, F2Status},
+    rules::f2::{self, ContractFacts, F2Status, Policy},
     time,
 };
 
@@ -31,20 +32,25 @@ pub struct ComplianceChange {
     pub reasons: Vec<String>,
 }
 
-pub fn publish(conn: &mut DbConn, vendor_id: &str, actor: &Principal) -> Result<usize, ApiError> {
-    let rows = store::vendor_contracts(conn, vendor_id)?;
-    if rows.is_empty() {
+/// Publishes the changes among `facts`: the vendor's contracts (not deleted), as the score loaded
+/// them in the same transaction.
+pub fn publish(
+    conn: &mut DbConn,
+    vendor_id: &str,
+    facts: &[ContractFacts],
+    policy: Policy,
+    today: NaiveDate,
+    actor: &Principal,
+) -> Result<usize, ApiError> {
+    if facts.is_empty() {
         return Ok(0);
     }
-    let policy = store::policy(conn)?;
-    let facts = store::facts(conn, &rows)?;
-    let ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
+    let ids: Vec<&String> = facts.iter().map(|f| &f.id).collect();
     let known: Vec<(String, String)> =
         cc::table.filter(cc::contract_id.eq_any(ids)).select((cc::contract_id, cc::status)).load(conn)?;
-    let today = time::today();
     let now = time::now();
     let mut changed = 0;
-    for f in &facts {
+    for f in facts {
         let e = f2::evaluate_contract(f, today, policy);
         let status = e.status.as_str();
         match known.iter().find(|(id, _)| id == &f.id).map(|(_, s)| s.as_str()) {

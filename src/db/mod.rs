@@ -1,6 +1,7 @@
 //! Storage: one diesel code path over SQLite (embedded default) and PostgreSQL.
 
 pub mod schema;
+mod writer;
 
 use std::{sync::Arc, time::Duration};
 
@@ -77,17 +78,12 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// The pool plus, for SQLite, one dedicated writer connection behind a lock. SQLite allows one
-/// writer at a time, and a deferred transaction that upgrades from read to write can fail at once
-/// with SQLITE_BUSY; queueing on the lock avoids both. Keeping every write on the same connection
-/// also keeps its page cache warm: a commit by one connection invalidates the caches of the
-/// others, and rotating writes over the pool made each transaction re-read its pages (profiled:
-/// bench/README.md).
+/// The pool plus, for SQLite, one dedicated writer connection with group commit (`writer.rs`).
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     pub backend: Backend,
-    sqlite_writer: Arc<std::sync::Mutex<Option<DbConn>>>,
+    sqlite_writer: Arc<writer::Writer>,
     /// Tells this database's cached per-thread connections from another's (tests open many).
     id: usize,
     url: Arc<str>,
@@ -120,7 +116,7 @@ impl Db {
         Ok(Db {
             pool,
             backend,
-            sqlite_writer: Arc::new(std::sync::Mutex::new(None)),
+            sqlite_writer: Arc::new(writer::Writer::new(url)),
             id: NEXT_DB_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             url: url.into(),
         })
@@ -207,18 +203,23 @@ impl Db {
     }
 
     /// Runs `f` in ONE transaction: the change, its audit event and its outbox event commit
-    /// together or not at all.
+    /// together or not at all. On SQLite, changes that arrive together share a commit, each in
+    /// its own savepoint, and none is answered before its commit.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(f))
-            .await
-            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        actix_web::web::block(move || match db.backend {
+            Backend::Sqlite => db.sqlite_writer.submit(f),
+            Backend::Postgres => db.write_blocking(f),
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     }
 
+    /// Runs `f` alone in one transaction on the calling thread.
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
@@ -229,32 +230,7 @@ impl Db {
                 let conn: &mut DbConn = &mut conn;
                 conn.transaction(f)
             }
-            Backend::Sqlite => {
-                let mut writer = self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner());
-                if writer.is_none() {
-                    let manager = Manager { url: self.url.to_string(), backend: Backend::Sqlite };
-                    let conn = r2d2::ManageConnection::connect(&manager)
-                        .map_err(|e| ApiError::Unavailable(format!("database unavailable: {e}")))?;
-                    *writer = Some(conn);
-                }
-                let conn = writer.as_mut().ok_or_else(|| ApiError::Internal("no writer connection".into()))?;
-                // A panic inside `f` would leave the shared connection inside an open transaction,
-                // and every later write would become a savepoint that never commits: discard the
-                // connection instead, and report the failure.
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| conn.transaction(f)));
-                let broken = match &outcome {
-                    Ok(_) => <<DbConn as Connection>::TransactionManager as diesel::connection::TransactionManager<
-                        DbConn,
-                    >>::is_broken_transaction_manager(conn),
-                    Err(_) => true,
-                };
-                if broken {
-                    *writer = None;
-                }
-                outcome.unwrap_or_else(|_| {
-                    Err(ApiError::Internal("a write transaction panicked; it was rolled back".into()))
-                })
-            }
+            Backend::Sqlite => self.sqlite_writer.run(f),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Assembles a vendor's evidence pack from its records, in one read transaction so every part
 //! describes the same moment.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 
 use super::{
     models::{AssessmentEvidence, ChainHead, ContractEvidence, EvidencePack},
@@ -40,7 +40,8 @@ pub fn build(
     model: &Model,
 ) -> Result<(EvidencePack, Vec<Attachment>), ApiError> {
     let vendor_row = vendors::get_required(c, vendor_id)?;
-    let until = time::date_text(as_of + Duration::days(1));
+    // The end of `as_of`; the last day chrono can hold has no day after it, and nothing is later.
+    let until = time::date_text(as_of.succ_opt().unwrap_or(as_of));
     let records = store::records(c, vendor_id, &until)?;
     let (score, _) = inputs::score_vendor(c, vendor_row.clone(), as_of, model)?;
     let (head_seq, head_hash) = chain::head(c)?;

@@ -3,8 +3,10 @@
 
 use diesel::prelude::*;
 
+use chrono::NaiveDate;
+
 use super::{
-    inputs,
+    inputs::{self, Inputs},
     models::{Snapshot, SnapshotRow},
 };
 use crate::{
@@ -12,9 +14,8 @@ use crate::{
     auth::Principal,
     db::{schema::vendor_score_snapshots as sn, DbConn},
     error::ApiError,
-    rules::capability::Model,
+    rules::{capability::Model, f2::Policy},
     time,
-    vendors::store as vendors,
 };
 
 pub fn latest(conn: &mut DbConn, vendor_id: &str) -> Result<Option<SnapshotRow>, ApiError> {
@@ -35,12 +36,19 @@ pub fn history(
     Ok(q.order(sn::id.desc()).limit(limit + 1).load(conn)?)
 }
 
-/// Recomputes the vendor's score for today and keeps a snapshot when it changed. Call it inside
-/// the transaction that changed an input, so the snapshot and its `vendor.score_changed` event
-/// commit with the change.
-pub fn refresh(conn: &mut DbConn, vendor_id: &str, actor: &Principal, model: &Model) -> Result<(), ApiError> {
-    let vendor = vendors::get_required(conn, vendor_id)?;
-    let (score, _) = inputs::score_vendor(conn, vendor, time::today(), model)?;
+/// Keeps a snapshot of the vendor's score on `today` when it changed. Call it inside the
+/// transaction that changed an input, so the snapshot and its `vendor.score_changed` event commit
+/// with the change.
+pub fn refresh(
+    conn: &mut DbConn,
+    inputs: &Inputs,
+    policy: Policy,
+    today: NaiveDate,
+    actor: &Principal,
+    model: &Model,
+) -> Result<(), ApiError> {
+    let vendor_id = inputs.vendor.id.as_str();
+    let score = inputs::evaluate(inputs, today, policy, model);
     let last = latest(conn, vendor_id)?;
     let unchanged = last.as_ref().is_some_and(|l| {
         l.score == score.score

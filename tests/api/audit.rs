@@ -12,7 +12,7 @@ async fn every_change_is_audited_with_actor_before_and_after() {
         .insert_header(("X-Request-Id", "trace-123"))
         .set_json(json!({"name": "Acme", "criticality": "low"}));
     let created = app.send(req).await;
-    assert_eq!(created.status, 201);
+    assert_eq!(created.status, 201, "{}", created.text);
     let id = created.body["id"].as_str().unwrap().to_string();
     app.patch(&format!("/api/v1/vendors/{id}"), "admin", json!({"criticality": "high"})).await;
     app.delete(&format!("/api/v1/vendors/{id}"), "admin").await;
