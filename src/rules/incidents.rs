@@ -11,17 +11,8 @@ use utoipa::ToSchema;
 
 pub use super::clause_detection::Deadline;
 use super::vendor_profile::text_enum;
-
-text_enum!(
-    /// The personal-information elements of 201 CMR 17.02 involved in the incident.
-    PiElement {
-        Ssn => "ssn",
-        DriversLicense => "drivers_license",
-        StateId => "state_id",
-        FinancialAccount => "financial_account",
-        PaymentCard => "payment_card",
-    }
-);
+/// The personal-information elements of 201 CMR 17.02, the same list a vendor's profile uses.
+pub use super::vendor_profile::PiElement;
 
 text_enum!(
     /// Our determination whether the incident is a "breach of security" under c. 93H §1.
