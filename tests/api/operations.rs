@@ -11,8 +11,10 @@ async fn health_readiness_and_metrics() {
     let res = app.send(TestRequest::get().uri("/readyz")).await;
     assert_eq!(res.status, 200);
     assert_eq!(res.body["status"], "ready");
-    app.vendor(json!({"name": "Counted"})).await;
+    let vendor = app.vendor(json!({"name": "Counted"})).await;
     app.get("/api/v1/vendors", "admin").await;
+    app.get(&format!("/api/v1/vendors/{}", vendor["id"].as_str().unwrap()), "admin").await;
+    app.get("/api/v1/no-such-route", "admin").await;
     let res = app.send(TestRequest::get().uri("/metrics")).await;
     assert!(res.header("content-type").unwrap().starts_with("text/plain"));
     assert!(
@@ -23,6 +25,11 @@ async fn health_readiness_and_metrics() {
     assert!(res.text.contains(
         r#"oversee_http_request_duration_seconds_count{method="GET",route="/api/v1/vendors",status="200"} 1"#
     ));
+    // Routes are labelled by their pattern, not the URL, and unrouted requests by "unmatched".
+    assert!(res
+        .text
+        .contains(r#"oversee_http_requests_total{method="GET",route="/api/v1/vendors/{id}",status="200"} 1"#));
+    assert!(res.text.contains(r#"oversee_http_requests_total{method="GET",route="unmatched",status="404"} 1"#));
 }
 
 #[actix_web::test]
