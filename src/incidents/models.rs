@@ -563,6 +563,22 @@ impl UpdateIncident {
 #[into_params(parameter_in = Query)]
 pub struct IncidentQuery {
     pub status: Option<IncidentStatus>,
+    pub breach_determination: Option<Determination>,
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The query of the list across vendors: the vendor's list's, plus the vendor.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AllIncidentsQuery {
+    pub vendor_id: Option<String>,
+    pub status: Option<IncidentStatus>,
+    pub breach_determination: Option<Determination>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,

@@ -1,8 +1,9 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::{
-    models::{CreateIncident, Incident, IncidentFields, IncidentQuery, UpdateIncident},
-    record, store,
+    models::{AllIncidentsQuery, CreateIncident, Incident, IncidentFields, IncidentQuery, UpdateIncident},
+    record,
+    store::{self, Filter},
 };
 use crate::{
     auth::{perm, Authorized},
@@ -14,7 +15,11 @@ use crate::{
 };
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_incident).service(list_incidents).service(get_incident).service(update_incident);
+    cfg.service(create_incident)
+        .service(list_incidents)
+        .service(list_all_incidents)
+        .service(get_incident)
+        .service(update_incident);
 }
 
 /// Record an incident at a vendor. A report later than the contract's breach-notification term
@@ -70,12 +75,46 @@ pub async fn list_incidents(
 ) -> ApiResult<HttpResponse> {
     let vendor_id = ids::parse(&path, "vendor")?;
     let q = query.into_inner();
-    let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
+    let filter = Filter { vendor_id: Some(vendor_id), status: q.status, determination: q.breach_determination };
+    page(&state, filter, q.limit, q.cursor, true).await
+}
+
+/// List incidents across vendors, oldest first: for example every open breach.
+#[utoipa::path(
+    tag = "incidents",
+    params(AllIncidentsQuery),
+    security(("bearer" = ["admin", "procurement", "legal", "security", "auditor", "integration"])),
+    responses((status = 200, description = "A page of incidents", body = pagination::Page<Incident>), ReadErrors)
+)]
+#[get("/incidents")]
+pub async fn list_all_incidents(
+    state: web::Data<AppState>,
+    _who: Authorized<perm::IncidentsRead>,
+    query: web::Query<AllIncidentsQuery>,
+) -> ApiResult<HttpResponse> {
+    let q = query.into_inner();
+    let vendor_id = q.vendor_id.as_deref().map(|v| ids::parse(v, "vendor")).transpose()?;
+    let filter = Filter { vendor_id, status: q.status, determination: q.breach_determination };
+    page(&state, filter, q.limit, q.cursor, false).await
+}
+
+/// A page of incidents with their resident-count histories. With `vendor_must_exist`, an unknown
+/// vendor is a 404 rather than an empty page.
+async fn page(
+    state: &AppState,
+    filter: Filter,
+    limit: Option<i64>,
+    cursor: Option<String>,
+    vendor_must_exist: bool,
+) -> ApiResult<HttpResponse> {
+    let (limit, after) = pagination::window::<String>(limit, cursor.as_deref())?;
     let (rows, mut history) = state
         .db
         .read(move |c| {
-            vendors::get_required(c, &vendor_id)?;
-            let rows = store::list_for_vendor(c, &vendor_id, q.status, after, limit)?;
+            if let (true, Some(v)) = (vendor_must_exist, &filter.vendor_id) {
+                vendors::get_required(c, v)?;
+            }
+            let rows = store::list(c, filter, after, limit)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             Ok((rows, store::resident_counts(c, &ids)?))
         })

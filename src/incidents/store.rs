@@ -12,7 +12,7 @@ use crate::{
     error::ApiError,
     rules::{
         clause_detection::Deadline,
-        incidents::{IncidentStatus, NoticeTerm},
+        incidents::{Determination, IncidentStatus, NoticeTerm},
     },
     time::date_text,
 };
@@ -31,17 +31,23 @@ pub fn update(conn: &mut DbConn, row: &IncidentRow) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A vendor's incidents in creation order (ids are UUIDv7), `limit + 1` after `after_id`.
-pub fn list_for_vendor(
-    conn: &mut DbConn,
-    vendor_id: &str,
-    status: Option<IncidentStatus>,
-    after_id: Option<String>,
-    limit: i64,
-) -> Result<Vec<IncidentRow>, ApiError> {
-    let mut q = i::table.filter(i::vendor_id.eq(vendor_id)).into_boxed();
-    if let Some(s) = status {
+pub struct Filter {
+    pub vendor_id: Option<String>,
+    pub status: Option<IncidentStatus>,
+    pub determination: Option<Determination>,
+}
+
+/// Incidents in creation order (ids are UUIDv7), `limit + 1` after `after_id`.
+pub fn list(conn: &mut DbConn, f: Filter, after_id: Option<String>, limit: i64) -> Result<Vec<IncidentRow>, ApiError> {
+    let mut q = i::table.into_boxed();
+    if let Some(v) = f.vendor_id {
+        q = q.filter(i::vendor_id.eq(v));
+    }
+    if let Some(s) = f.status {
         q = q.filter(i::status.eq(s.as_str()));
+    }
+    if let Some(d) = f.determination {
+        q = q.filter(i::breach_determination.eq(d.as_str()));
     }
     if let Some(after) = after_id {
         q = q.filter(i::id.gt(after));

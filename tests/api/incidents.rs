@@ -214,6 +214,36 @@ async fn a_report_later_than_the_contract_allows_raises_one_finding_and_costs_po
     let findings = app.get(&format!("/api/v1/findings?vendor_id={v}"), "auditor").await;
     assert_eq!(findings.body["items"].as_array().unwrap().len(), 1);
 
+    // Across vendors: filtered and paged.
+    let other = pi_vendor(&app, "Quiet Co").await;
+    record(
+        &app,
+        &other,
+        json!({"title": "Lost laptop", "discovered_on": days_from_today(-5), "reported_to_us_on": days_from_today(-5)}),
+    )
+    .await;
+    let ids_of = |res: &crate::support::Res| -> Vec<String> {
+        res.body["items"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect()
+    };
+    let all = app.get("/api/v1/incidents?limit=500", "auditor").await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    assert_eq!(ids_of(&all).len(), 3);
+    let breaches = app.get("/api/v1/incidents?breach_determination=breach", "legal").await;
+    assert_eq!(ids_of(&breaches), vec![late["id"].as_str().unwrap().to_string()]);
+    let theirs = app.get(&format!("/api/v1/incidents?vendor_id={v}&status=open"), "integration").await;
+    assert_eq!(
+        ids_of(&theirs),
+        vec![on_time["id"].as_str().unwrap().to_string(), late["id"].as_str().unwrap().to_string()]
+    );
+    let first = app.get("/api/v1/incidents?limit=2", "auditor").await;
+    assert_eq!(ids_of(&first).len(), 2);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_string();
+    let rest = app.get(&format!("/api/v1/incidents?limit=2&cursor={cursor}"), "auditor").await;
+    assert_eq!(ids_of(&rest).len(), 1);
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    assert_problem(&app.get("/api/v1/incidents?breach_determination=maybe", "auditor").await, 400);
+    assert_problem(&app.get("/api/v1/incidents", "respondent").await, 403);
+
     // The score's incidents component: pending 40%, breach 60% plus 30% for the late report.
     let score = app.get(&format!("/api/v1/vendors/{v}/score"), "auditor").await.body;
     let incidents = score["components"].as_array().unwrap().iter().find(|c| c["name"] == "incidents").unwrap();
