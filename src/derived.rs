@@ -8,9 +8,7 @@ use crate::{auth::Principal, config::Config, db::DbConn, error::ApiError, time};
 pub fn refresh(conn: &mut DbConn, vendor_id: &str, actor: &Principal, config: &Config) -> Result<(), ApiError> {
     let vendor = crate::vendors::store::get_required(conn, vendor_id)?;
     let policy = crate::compliance::store::policy(conn)?;
-    let inputs = crate::scores::inputs::load(conn, vec![vendor])?
-        .pop()
-        .ok_or_else(|| ApiError::Internal("no inputs loaded".into()))?;
+    let inputs = crate::scores::inputs::load_one(conn, vendor)?;
     let today = time::today();
     crate::scores::snapshots::refresh(conn, &inputs, policy, today, actor, &config.score_model)?;
     crate::compliance::changes::publish(conn, vendor_id, &inputs.contracts, policy, today, actor)?;

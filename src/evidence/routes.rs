@@ -15,20 +15,17 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// Whether the caller asked for the ZIP: `Accept` names `application/zip` and prefers it to JSON.
 fn wants_zip(req: &HttpRequest) -> bool {
-    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else { return false };
+    let Ok(accept) = <header::Accept as header::Header>::parse(req) else { return false };
     let quality = |wanted: &str| {
         accept
-            .split(',')
-            .filter_map(|part| {
-                let mut bits = part.split(';').map(str::trim);
-                let media = bits.next()?.to_ascii_lowercase();
-                let q = bits.find_map(|b| b.strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
-                (media == wanted).then_some(q)
-            })
-            .fold(0.0f32, f32::max)
+            .iter()
+            .filter(|q| q.item.essence_str() == wanted)
+            .map(|q| q.quality)
+            .max()
+            .unwrap_or(header::Quality::ZERO)
     };
     let zip = quality("application/zip");
-    zip > 0.0 && zip >= quality("application/json")
+    zip > header::Quality::ZERO && zip >= quality("application/json")
 }
 
 /// A vendor's evidence pack for an auditor to file.

@@ -207,6 +207,11 @@ pub fn score_vendor(
     model: &Model,
 ) -> Result<(VendorScore, Inputs), ApiError> {
     let policy = compliance::policy(conn)?;
-    let inputs = load(conn, vec![vendor])?.pop().ok_or_else(|| ApiError::Internal("no inputs loaded".into()))?;
+    let inputs = load_one(conn, vendor)?;
     Ok((evaluate(&inputs, as_of, policy, model), inputs))
+}
+
+/// One vendor's inputs.
+pub fn load_one(conn: &mut DbConn, vendor: VendorRow) -> Result<Inputs, ApiError> {
+    load(conn, vec![vendor])?.pop().ok_or_else(|| ApiError::Internal("no inputs loaded".into()))
 }
