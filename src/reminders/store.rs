@@ -237,18 +237,26 @@ pub fn list(
 /// A (subject, kind, due date) with at least one pending reminder whose day has come.
 pub type Group = (String, String, String);
 
-/// Up to `max` deadlines with pending reminders whose day has come and that no server holds.
+/// Up to `max` deadlines with pending reminders whose day has come and that no server holds,
+/// the longest-waiting first.
+///
+/// Walks the `reminders_due` index `(state, send_on, id)` in its own order and stops after `max`
+/// rows, so a batch costs the same whatever the backlog. (Asking the database for distinct
+/// deadlines in deadline order made it collect and sort every due row on each batch: 87k rows
+/// fifty times per pass at 100k vendors.) Several due leads of one deadline make fewer than `max`
+/// deadlines; the next batch takes the rest.
 pub fn due_groups(conn: &mut DbConn, today: NaiveDate, now: &str, max: i64) -> Result<Vec<Group>, ApiError> {
-    Ok(r::table
+    let rows: Vec<Group> = r::table
         .filter(r::state.eq(ReminderState::Pending.as_str()))
         .filter(r::send_on.le(today.to_string()))
         .filter(r::next_attempt_at.le(now))
         .filter(r::lease_until.is_null().or(r::lease_until.le(now)))
         .select((r::subject_id, r::kind, r::due_on))
-        .distinct()
-        .order((r::subject_id, r::kind, r::due_on))
+        .order((r::send_on.asc(), r::id.asc()))
         .limit(max)
-        .load(conn)?)
+        .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows.into_iter().filter(|g| seen.insert(g.clone())).collect())
 }
 
 /// Every pending or sent row of these deadlines.
