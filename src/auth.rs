@@ -6,7 +6,9 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::{config::JwtSettings, error::ApiError, http::request_id::RequestId, state::AppState};
+use crate::{
+    config::JwtSettings, error::ApiError, http::request_id::RequestId, state::AppState, token_cache::TokenCache,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -144,6 +146,7 @@ pub struct JwtKeys {
     validation: Validation,
     issuer: String,
     audience: String,
+    verified: TokenCache,
 }
 
 pub const SECRET_FILE: &str = "oversee-jwt.key";
@@ -184,10 +187,16 @@ impl JwtKeys {
             validation,
             issuer: s.issuer.clone(),
             audience: s.audience.clone(),
+            verified: TokenCache::default(),
         })
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let leeway = self.validation.leeway as i64;
+        if let Some(p) = self.verified.get(token, now, leeway) {
+            return Ok(p);
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))?;
         let c = data.claims;
@@ -195,7 +204,11 @@ impl JwtKeys {
         if c.sub.trim().is_empty() {
             return Err(ApiError::Unauthorized("token has an empty subject".into()));
         }
-        Ok(Principal { sub: c.sub, role, assessment_id: c.assessment_id, request_id: None })
+        let principal = Principal { sub: c.sub, role, assessment_id: c.assessment_id, request_id: None };
+        // Kept only after every check passed; of those, only expiry can change its answer later
+        // (a token past its nbf stays past it), and the cache checks expiry on each hit.
+        self.verified.put(token, &principal, c.exp);
+        Ok(principal)
     }
 
     /// Mints a token; only possible with a shared secret (HS256).

@@ -34,6 +34,7 @@ pub mod seed;
 pub mod settings;
 pub mod state;
 pub mod time;
+pub mod token_cache;
 pub mod vendors;
 pub mod webhooks;
 
