@@ -11,7 +11,7 @@ use crate::{
 };
 
 pub fn get<T: DeserializeOwned + Default>(conn: &mut DbConn, key: &str) -> Result<T, ApiError> {
-    let value: Option<String> = s::table.find(key).select(s::value).first(conn).optional()?;
+    let value: Option<String> = crate::on_backend!(conn, |c| s::table.find(key).select(s::value).first(c).optional())?;
     Ok(value.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
 }
 

@@ -68,7 +68,10 @@ pub fn list_for_contract(conn: &mut DbConn, contract_id: &str) -> Result<Vec<Cla
 
 /// The clauses of one type for many contracts, in one query.
 pub fn of_type_for(conn: &mut DbConn, clause_type: &str, contract_ids: &[String]) -> Result<Vec<ClauseRow>, ApiError> {
-    Ok(cc::table.filter(cc::clause_type.eq(clause_type)).filter(cc::contract_id.eq_any(contract_ids)).load(conn)?)
+    Ok(crate::on_backend!(conn, |c| cc::table
+        .filter(cc::clause_type.eq(clause_type))
+        .filter(cc::contract_id.eq_any(contract_ids))
+        .load(c))?)
 }
 
 /// Inserts or replaces a clause record (diesel's multi-backend connection has no upsert).

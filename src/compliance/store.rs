@@ -69,12 +69,12 @@ pub fn facts(conn: &mut DbConn, rows: &[ContractRow]) -> Result<Vec<ContractFact
 
 /// Every live contract of a vendor, oldest first, without texts.
 pub fn vendor_contracts(conn: &mut DbConn, vendor_id: &str) -> Result<Vec<ContractRow>, ApiError> {
-    Ok(c::table
+    Ok(crate::on_backend!(conn, |cn| c::table
         .filter(c::vendor_id.eq(vendor_id))
         .filter(c::deleted_at.is_null())
         .order(c::id.asc())
         .select(without_document())
-        .load(conn)?)
+        .load(cn))?)
 }
 
 pub struct VendorBrief {

@@ -167,10 +167,10 @@ pub fn insert(conn: &mut DbConn, row: &EventRow) -> Result<(), ApiError> {
 
 /// In execution order.
 pub fn list_for_contracts(conn: &mut DbConn, contract_ids: &[String]) -> Result<Vec<EventRow>, ApiError> {
-    Ok(e::table
+    Ok(crate::on_backend!(conn, |c| e::table
         .filter(e::contract_id.eq_any(contract_ids))
         .order((e::contract_id.asc(), e::executed_on.asc(), e::id.asc()))
-        .load(conn)?)
+        .load(c))?)
 }
 
 pub fn last_executed(conn: &mut DbConn, contract_id: &str) -> Result<Option<NaiveDate>, ApiError> {

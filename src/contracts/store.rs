@@ -8,12 +8,12 @@ use crate::{
 
 /// A contract that has not been deleted.
 pub fn get_required(conn: &mut DbConn, id: &str) -> Result<ContractRow, ApiError> {
-    c::table
+    crate::on_backend!(conn, |cn| c::table
         .find(id)
         .filter(c::deleted_at.is_null())
-        .first::<ContractRow>(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("contract", id))
+        .first::<ContractRow>(cn)
+        .optional())?
+    .ok_or_else(|| ApiError::not_found("contract", id))
 }
 
 pub fn insert(conn: &mut DbConn, row: &ContractRow) -> Result<(), ApiError> {

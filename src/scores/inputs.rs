@@ -19,6 +19,7 @@ use crate::{
     },
     error::ApiError,
     findings::models::FindingRow,
+    on_backend,
     rules::{
         capability::{self, AssessmentFact, ClauseFact, ContractStart, FindingFact, IncidentFact, Model, VendorFacts},
         f2::{self, ContractFacts, Policy},
@@ -55,23 +56,28 @@ fn group<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> HashMap<String, Vec<T>
 /// Seven queries for the whole batch.
 pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, ApiError> {
     let ids: Vec<String> = vendors.iter().map(|v| v.id.clone()).collect();
-    let rows: Vec<ContractRow> = c::table
+    let rows: Vec<ContractRow> = on_backend!(conn, |cn| c::table
         .filter(c::vendor_id.eq_any(&ids))
         .filter(c::deleted_at.is_null())
         .order(c::id.asc())
         .select(without_document())
-        .load(conn)?;
+        .load(cn))?;
     let facts = compliance::facts(conn, &rows)?;
     let contract_ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let clause_rows: Vec<ClauseRow> = cc::table.filter(cc::contract_id.eq_any(&contract_ids)).load(conn)?;
-    let decided: Vec<AssessmentRow> =
-        s::table.filter(s::vendor_id.eq_any(&ids)).filter(s::decided_at.is_not_null()).order(s::id.asc()).load(conn)?;
-    let finding_rows: Vec<FindingRow> = f::table.filter(f::vendor_id.eq_any(&ids)).order(f::id.asc()).load(conn)?;
-    let incident_rows: Vec<(String, String, String, String, Option<String>)> = i::table
+    let clause_rows: Vec<ClauseRow> =
+        on_backend!(conn, |cn| cc::table.filter(cc::contract_id.eq_any(&contract_ids)).load(cn))?;
+    let decided: Vec<AssessmentRow> = on_backend!(conn, |cn| s::table
+        .filter(s::vendor_id.eq_any(&ids))
+        .filter(s::decided_at.is_not_null())
+        .order(s::id.asc())
+        .load(cn))?;
+    let finding_rows: Vec<FindingRow> =
+        on_backend!(conn, |cn| f::table.filter(f::vendor_id.eq_any(&ids)).order(f::id.asc()).load(cn))?;
+    let incident_rows: Vec<(String, String, String, String, Option<String>)> = on_backend!(conn, |cn| i::table
         .filter(i::vendor_id.eq_any(&ids))
         .order(i::id.asc())
         .select((i::vendor_id, i::id, i::reported_to_us_on, i::breach_determination, i::timeliness))
-        .load(conn)?;
+        .load(cn))?;
 
     let vendor_of: HashMap<String, String> = rows.iter().map(|r| (r.id.clone(), r.vendor_id.clone())).collect();
     let owner = |contract_id: &str| vendor_of.get(contract_id).cloned().unwrap_or_default();

@@ -10,7 +10,7 @@ use crate::{
 };
 
 pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<VendorRow>, ApiError> {
-    Ok(v::table.find(id).first::<VendorRow>(conn).optional()?)
+    Ok(crate::on_backend!(conn, |c| v::table.find(id).first::<VendorRow>(c).optional())?)
 }
 
 pub fn get_required(conn: &mut DbConn, id: &str) -> Result<VendorRow, ApiError> {
@@ -153,12 +153,17 @@ macro_rules! keyset_order {
 /// which carries the sort keys, instead of collecting every vendor with the tag and sorting them.
 pub fn list(conn: &mut DbConn, f: &ListFilter) -> Result<Vec<VendorRow>, ApiError> {
     if let Some(tag) = &f.tag {
-        let q = t::table.inner_join(v::table).filter(t::tag.eq(tag.to_lowercase())).select(v::all_columns).into_boxed();
-        let q = keyset_order!(vendor_filters!(q, f), f, t::name_key, t::created_at, t::vendor_id);
-        return Ok(q.limit(f.limit + 1).load::<VendorRow>(conn)?);
+        let tag = tag.to_lowercase();
+        return Ok(crate::on_backend!(conn, |c| {
+            let q = t::table.inner_join(v::table).filter(t::tag.eq(&tag)).select(v::all_columns).into_boxed();
+            let q = keyset_order!(vendor_filters!(q, f), f, t::name_key, t::created_at, t::vendor_id);
+            q.limit(f.limit + 1).load::<VendorRow>(c)
+        })?);
     }
-    let q = keyset_order!(vendor_filters!(v::table.into_boxed(), f), f, v::name_key, v::created_at, v::id);
-    Ok(q.limit(f.limit + 1).load::<VendorRow>(conn)?)
+    Ok(crate::on_backend!(conn, |c| {
+        let q = keyset_order!(vendor_filters!(v::table.into_boxed(), f), f, v::name_key, v::created_at, v::id);
+        q.limit(f.limit + 1).load::<VendorRow>(c)
+    })?)
 }
 
 /// The cursor key of a row for a sort.
