@@ -106,11 +106,12 @@ pub struct Db {
 static NEXT_DB_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 /// The page cache of each worker thread's read connection. SQLite's default (2 MiB) holds too
-/// few pages for a portfolio's hot vendors, and every miss is a `pread`; 32 MiB per worker cut
-/// GET vendor's CPU per request by about a sixth at 100k vendors (bench/README.md). Readers keep
-/// their cache while nothing is written; the writer keeps the default, because SQLite walks the
-/// whole cache on every commit.
-const READER_CACHE: &str = "PRAGMA cache_size = -32768";
+/// few pages for a portfolio's hot vendors, and every miss is a `pread`; 8 MiB cut GET vendor's
+/// CPU per request by about a tenth at 100k vendors; 32 MiB did no better and took the server's
+/// peak RSS to 173 MiB in a full run (bench/README.md). A reader drops its cache whenever another connection has
+/// committed, so a bigger one costs more on every read after a write; the writer keeps the
+/// default, because SQLite walks its whole cache on every commit.
+const READER_CACHE: &str = "PRAGMA cache_size = -8192";
 
 thread_local! {
     /// One SQLite connection per server worker thread, for short reads run inline (see `read`).
