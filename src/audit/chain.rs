@@ -42,12 +42,14 @@ pub fn hash_of(r: &AuditRow, seq: i64, prev_hash: &str) -> String {
 
 /// Takes the head for this transaction: bumps nothing, but the UPDATE holds the row lock.
 fn take_head(conn: &mut DbConn) -> Result<(i64, String), ApiError> {
-    diesel::update(h::table.find(1)).set(h::seq.eq(h::seq)).execute(conn)?;
-    Ok(h::table.find(1).select((h::seq, h::head)).first(conn)?)
+    Ok(crate::on_backend!(conn, |c| {
+        diesel::update(h::table.find(1)).set(h::seq.eq(h::seq)).execute(c)?;
+        h::table.find(1).select((h::seq, h::head)).first(c)
+    })?)
 }
 
 fn set_head(conn: &mut DbConn, seq: i64, head: &str) -> Result<(), ApiError> {
-    diesel::update(h::table.find(1)).set((h::seq.eq(seq), h::head.eq(head))).execute(conn)?;
+    crate::on_backend!(conn, |c| diesel::update(h::table.find(1)).set((h::seq.eq(seq), h::head.eq(head))).execute(c))?;
     Ok(())
 }
 

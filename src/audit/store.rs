@@ -72,23 +72,24 @@ pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change
         hash: None,
     };
     let row = super::chain::link(conn, row)?;
-    diesel::insert_into(a::table).values(&row).execute(conn)?;
+    crate::on_backend!(conn, |c| diesel::insert_into(a::table).values(&row).execute(c))?;
     let event_type = event_type(change.subject_type, change.action);
     let payload = serde_json::json!({
         "type": event_type,
         "timestamp": now,
         "data": change.after.or(change.before),
     });
-    diesel::insert_into(o::table)
+    let (id, payload) = (uuid::Uuid::now_v7().to_string(), payload.to_string());
+    crate::on_backend!(conn, |c| diesel::insert_into(o::table)
         .values((
-            o::id.eq(uuid::Uuid::now_v7().to_string()),
+            o::id.eq(&id),
             o::event_type.eq(&event_type),
             o::subject_type.eq(change.subject_type),
             o::subject_id.eq(change.subject_id),
-            o::payload.eq(payload.to_string()),
-            o::occurred_at.eq(now),
+            o::payload.eq(&payload),
+            o::occurred_at.eq(&now),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 

@@ -19,12 +19,12 @@ pub fn get_required(conn: &mut DbConn, id: &str) -> Result<VendorRow, ApiError> 
 
 /// An active vendor other than `except_id` whose name equals `name_key` (case-insensitively).
 fn name_taken(conn: &mut DbConn, name_key: &str, except_id: &str) -> Result<bool, ApiError> {
-    let n: i64 = v::table
+    let n: i64 = crate::on_backend!(conn, |c| v::table
         .filter(v::name_key.eq(name_key))
         .filter(v::archived_at.is_null())
         .filter(v::id.ne(except_id))
         .count()
-        .get_result(conn)?;
+        .get_result(c))?;
     Ok(n > 0)
 }
 
@@ -46,7 +46,8 @@ pub fn insert(conn: &mut DbConn, row: &VendorRow, tags: &[String]) -> Result<(),
     if name_taken(conn, &row.name_key, &row.id)? {
         return Err(conflict(&row.name));
     }
-    diesel::insert_into(v::table).values(row).execute(conn).map_err(|e| unique_as_conflict(e, &row.name))?;
+    crate::on_backend!(conn, |c| diesel::insert_into(v::table).values(row).execute(c))
+        .map_err(|e| unique_as_conflict(e, &row.name))?;
     replace_tags(conn, row, tags)
 }
 
@@ -54,7 +55,8 @@ pub fn update(conn: &mut DbConn, row: &VendorRow, tags: &[String]) -> Result<(),
     if row.archived_at.is_none() && name_taken(conn, &row.name_key, &row.id)? {
         return Err(conflict(&row.name));
     }
-    diesel::update(v::table.find(&row.id)).set(row).execute(conn).map_err(|e| unique_as_conflict(e, &row.name))?;
+    crate::on_backend!(conn, |c| diesel::update(v::table.find(&row.id)).set(row).execute(c))
+        .map_err(|e| unique_as_conflict(e, &row.name))?;
     replace_tags(conn, row, tags)
 }
 
@@ -81,12 +83,15 @@ pub struct TagRow {
 
 fn replace_tags(conn: &mut DbConn, row: &VendorRow, tags: &[String]) -> Result<(), ApiError> {
     let vendor_id = &row.id;
-    diesel::delete(t::table.filter(t::vendor_id.eq(vendor_id))).execute(conn)?;
-    // One statement per tag: diesel's multi-backend connection has no batch insert, and a
-    // vendor carries at most 50 tags.
-    for tag in tag_rows(row, tags) {
-        diesel::insert_into(t::table).values(&tag).execute(conn)?;
-    }
+    let tags = tag_rows(row, tags);
+    // One statement per tag, each prepared once per connection; a vendor carries at most 50.
+    crate::on_backend!(conn, |c| {
+        diesel::delete(t::table.filter(t::vendor_id.eq(vendor_id))).execute(c)?;
+        for tag in &tags {
+            diesel::insert_into(t::table).values(tag).execute(c)?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })?;
     Ok(())
 }
 
