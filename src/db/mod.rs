@@ -18,8 +18,9 @@ pub enum DbConn {
 
 /// Runs one diesel expression on the backend's own connection rather than through the
 /// multi-backend wrapper: the same source, compiled once per backend. The wrapper re-serialises
-/// every query for the backend underneath on each execution (about a fifth of a point read's
-/// CPU, profiled); hot point reads use this instead.
+/// every query for the backend underneath on each execution and re-prepares statements it cannot
+/// key by type (about a fifth of a point read's CPU, profiled); hot reads and the vendor write
+/// path use this instead.
 #[macro_export]
 macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
@@ -108,9 +109,9 @@ static NEXT_DB_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsi
 /// The page cache of each worker thread's read connection. SQLite's default (2 MiB) holds too
 /// few pages for a portfolio's hot vendors, and every miss is a `pread`; 8 MiB cut GET vendor's
 /// CPU per request by about a tenth at 100k vendors; 32 MiB did no better and took the server's
-/// peak RSS to 173 MiB in a full run (bench/README.md). A reader drops its cache whenever another connection has
-/// committed, so a bigger one costs more on every read after a write; the writer keeps the
-/// default, because SQLite walks its whole cache on every commit.
+/// peak RSS to 173 MiB in a full run (bench/README.md). A reader drops its cache whenever
+/// another connection has committed, so a bigger one costs more on every read after a write; the
+/// writer keeps the default, because SQLite walks its whole cache on every commit.
 const READER_CACHE: &str = "PRAGMA cache_size = -8192";
 
 thread_local! {
@@ -197,10 +198,10 @@ impl Db {
             let mut slot = cell.borrow_mut();
             if slot.as_ref().map(|(id, _)| *id) != Some(self.id) {
                 let manager = Manager { url: self.url.to_string(), backend: Backend::Sqlite };
-                let mut conn = r2d2::ManageConnection::connect(&manager)
-                    .map_err(|e| ApiError::Unavailable(format!("database unavailable: {e}")))?;
-                conn.batch_execute(READER_CACHE)
-                    .map_err(|e| ApiError::Unavailable(format!("database unavailable: {e}")))?;
+                let unavailable =
+                    |e: &dyn std::fmt::Display| ApiError::Unavailable(format!("database unavailable: {e}"));
+                let mut conn = r2d2::ManageConnection::connect(&manager).map_err(|e| unavailable(&e))?;
+                conn.batch_execute(READER_CACHE).map_err(|e| unavailable(&e))?;
                 *slot = Some((self.id, conn));
             }
             match slot.as_mut() {
