@@ -6,6 +6,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev pkg-c
 WORKDIR /src
 # Dependencies first, so source edits do not rebuild them.
 COPY Cargo.toml Cargo.lock ./
+# The bundled SQLite's compile-time options (LIBSQLITE3_FLAGS) live here.
+COPY .cargo .cargo
 RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs && cargo build --release --locked && rm -rf src
 COPY src src
 COPY migrations migrations

@@ -259,3 +259,32 @@ impl Db {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::{sql_query, sql_types::Text, Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+
+    /// The options in `.cargo/config.toml` reach the bundled SQLite: a build that lost them (a
+    /// different working directory, a changed libsqlite3-sys) would still pass every other test
+    /// and only be slower.
+    #[test]
+    fn bundled_sqlite_has_the_configured_compile_options() {
+        let mut c = SqliteConnection::establish(":memory:").unwrap();
+        let options: Vec<String> = sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut c)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        assert!(options.iter().any(|o| o == "THREADSAFE=2"), "{options:?}");
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+        assert!(options.iter().any(|o| o == "OMIT_SHARED_CACHE"), "{options:?}");
+        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    }
+}
