@@ -13,4 +13,26 @@ end
 M.token = os.getenv("BENCH_TOKEN")
 M.headers = { ["Authorization"] = "Bearer " .. (M.token or ""), ["Content-Type"] = "application/json" }
 
+-- A request function that cycles through GET requests for `paths`, each formatted once, on
+-- first use (wrk sets the Host header only after the script has loaded). wrk shares the machine
+-- with the server it measures, and formatting every request on the fly (concatenation and
+-- wrk.format per call) cost a sixth of wrk's CPU per GET vendor: 40 -> 34 us per request.
+function M.cycle_gets(paths, headers)
+  local reqs, i = nil, 0
+  return function()
+    if reqs == nil then
+      reqs = {}
+      for k, path in ipairs(paths) do reqs[k] = wrk.format("GET", path, headers) end
+    end
+    i = i + 1
+    return reqs[(i * 7919) % #reqs + 1]
+  end
+end
+
+function M.paths(template, ids)
+  local t = {}
+  for k, id in ipairs(ids) do t[k] = string.format(template, id) end
+  return t
+end
+
 return M

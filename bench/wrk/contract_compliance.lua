@@ -1,8 +1,4 @@
 package.path = package.path .. ";" .. os.getenv("BENCH_WRK_DIR") .. "/?.lua"
 local c = require("common")
 local ids = c.lines(os.getenv("BENCH_CONTRACT_IDS"))
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/api/v1/contracts/" .. ids[(i * 7919) % #ids + 1] .. "/compliance?as_of=2015-06-01", c.headers)
-end
+request = c.cycle_gets(c.paths("/api/v1/contracts/%s/compliance?as_of=2015-06-01", ids), c.headers)

@@ -1,14 +1,9 @@
 package.path = package.path .. ";" .. os.getenv("BENCH_WRK_DIR") .. "/?.lua"
 local c = require("common")
 -- A filtered first page of 50, rotating over filters that each have an index.
-local queries = {
+request = c.cycle_gets({
   "/api/v1/vendors?status=active&limit=50",
   "/api/v1/vendors?risk_tier=1&limit=50",
   "/api/v1/vendors?handles_pi=true&limit=50&sort=-name",
   "/api/v1/vendors?tag=payroll&limit=50",
-}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", queries[i % #queries + 1], c.headers)
-end
+}, c.headers)
