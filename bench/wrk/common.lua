@@ -29,10 +29,11 @@ function M.cycle_gets(paths, headers)
   end
 end
 
-function M.paths(template, ids)
-  local t = {}
-  for k, id in ipairs(ids) do t[k] = string.format(template, id) end
-  return t
+-- GET requests for `template` (with one `%s`) over the ids listed in the file named by `env`.
+function M.cycle_ids(template, env)
+  local paths = {}
+  for k, id in ipairs(M.lines(os.getenv(env))) do paths[k] = string.format(template, id) end
+  return M.cycle_gets(paths, M.headers)
 end
 
 return M

@@ -1,3 +1,3 @@
 package.path = package.path .. ";" .. os.getenv("BENCH_WRK_DIR") .. "/?.lua"
 local c = require("common")
-request = c.cycle_gets(c.paths("/api/v1/vendors/%s", c.lines(os.getenv("BENCH_VENDOR_IDS"))), c.headers)
+request = c.cycle_ids("/api/v1/vendors/%s", "BENCH_VENDOR_IDS")
