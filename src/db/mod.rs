@@ -107,12 +107,15 @@ pub struct Db {
 static NEXT_DB_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 /// The page cache of each worker thread's read connection. SQLite's default (2 MiB) holds too
-/// few pages for a portfolio's hot vendors, and every miss is a `pread`; 8 MiB cut GET vendor's
-/// CPU per request by about a tenth at 100k vendors; 32 MiB did no better and took the server's
-/// peak RSS to 173 MiB in a full run (bench/README.md). A reader drops its cache whenever
-/// another connection has committed, so a bigger one costs more on every read after a write; the
-/// writer keeps the default, because SQLite walks its whole cache on every commit.
-const READER_CACHE: &str = "PRAGMA cache_size = -8192";
+/// few pages for a portfolio's hot vendors, and every miss is a `pread` plus an eviction. At 100k
+/// vendors, GET vendor over 2,000 random vendors used ~12 MiB of pages: 8 MiB cut its CPU per
+/// request by about a tenth against 2 MiB, and 16 MiB by about another tenth (`pread` and
+/// `pcache1Fetch` were ~6 % of the server's samples at 8 MiB). A cache only grows as pages are
+/// read, so the cost is at most 16 MiB per worker thread; 32 MiB took a full benchmark run's peak
+/// RSS to 173 MiB (bench/README.md). A reader drops its cache whenever another connection has
+/// committed, so a bigger one costs more on every read after a write; the writer keeps the
+/// default, because SQLite walks its whole cache on every commit.
+const READER_CACHE: &str = "PRAGMA cache_size = -16384";
 
 thread_local! {
     /// One SQLite connection per server worker thread, for short reads run inline (see `read`).
