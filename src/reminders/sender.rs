@@ -8,6 +8,7 @@
 //! server's acceptance and the commit would send it twice, with the same Message-ID.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
 use std::time::Duration;
 
 use super::{
@@ -38,6 +39,8 @@ use crate::{
 /// Deadlines looked at per batch, and batches per run.
 const GROUPS_PER_BATCH: i64 = 100;
 const MAX_BATCHES: usize = 50;
+/// Reminders mailed at once; within the SMTP transport's pool of 10 connections.
+const SENDS_IN_FLIGHT: usize = 8;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
@@ -71,8 +74,19 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>, plan_everything: boo
         if to_send.is_empty() && skipped == 0 {
             break;
         }
-        for (id, late) in to_send {
-            match send_one(state, &s, &id, late, now, today).await? {
+        // Several at once, so one slow SMTP exchange does not hold up the rest and the claims and
+        // outcomes of neighbouring reminders share commits. Each is recorded as soon as it is
+        // known; an error stops the pass only after the others in flight are recorded.
+        let outcomes: Vec<_> = futures_util::stream::iter(to_send)
+            .map(|(id, late)| {
+                let s = &s;
+                async move { send_one(state, s, &id, late, now, today).await }
+            })
+            .buffer_unordered(SENDS_IN_FLIGHT)
+            .collect()
+            .await;
+        for outcome in outcomes {
+            match outcome? {
                 Some(ReminderState::Sent) => report.sent += 1,
                 Some(ReminderState::Failed) => report.failed += 1,
                 Some(ReminderState::Skipped) => report.skipped += 1,
