@@ -3,6 +3,8 @@
 //! in `audit_chain`; taking it (an UPDATE first) locks it until the transaction ends, so concurrent
 //! writers on PostgreSQL link one after another and the chain never forks.
 
+use std::cell::RefCell;
+
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,12 +42,14 @@ pub fn hash_of(r: &AuditRow, seq: i64, prev_hash: &str) -> String {
     sha256_hex(canonical.to_string().as_bytes())
 }
 
-/// Takes the head for this transaction: bumps nothing, but the UPDATE holds the row lock.
+/// Takes the head for this transaction: bumps nothing, but the UPDATE holds the row lock. One
+/// statement (RETURNING), because on PostgreSQL every statement after it is a round trip made
+/// while every other writer waits.
 fn take_head(conn: &mut DbConn) -> Result<(i64, String), ApiError> {
-    Ok(crate::on_backend!(conn, |c| {
-        diesel::update(h::table.find(1)).set(h::seq.eq(h::seq)).execute(c)?;
-        h::table.find(1).select((h::seq, h::head)).first(c)
-    })?)
+    Ok(crate::on_backend!(conn, |c| diesel::update(h::table.find(1))
+        .set(h::seq.eq(h::seq))
+        .returning((h::seq, h::head))
+        .get_result(c))?)
 }
 
 fn set_head(conn: &mut DbConn, seq: i64, head: &str) -> Result<(), ApiError> {
@@ -53,9 +57,63 @@ fn set_head(conn: &mut DbConn, seq: i64, head: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Links one event to the chain, inside the caller's transaction.
-pub fn link(conn: &mut DbConn, row: AuditRow) -> Result<AuditRow, ApiError> {
-    Ok(link_all(conn, vec![row])?.pop().expect("one row in, one row out"))
+thread_local! {
+    /// The events recorded so far by the change running on this thread inside `linked_last`;
+    /// `None` outside one, where `append` links at once.
+    static HELD: RefCell<Option<Vec<AuditRow>>> = const { RefCell::new(None) };
+}
+
+/// Runs a change with its audit events held back, then links and inserts them as its last
+/// statements. Taking the head locks it until the commit, so on PostgreSQL every writer waits
+/// for the one holding it: linking last keeps the rest of the change (a PATCH's score, (f)2 and
+/// reminder work, dozens of round trips) outside that wait. The events keep the order they were
+/// recorded in. `Db::write` runs every change this way.
+pub fn linked_last<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    let scope = Scope(Some(HELD.with(|h| h.borrow_mut().replace(Vec::new()))));
+    let value = f(conn);
+    let held = HELD.with(|h| h.borrow_mut().take()).unwrap_or_default();
+    drop(scope);
+    let value = value?;
+    insert_linked(conn, held)?;
+    Ok(value)
+}
+
+/// Puts back what was held outside a `linked_last` when it ends, also when the change panics
+/// (its transaction is rolled back, and its held events with it).
+struct Scope(Option<Option<Vec<AuditRow>>>);
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        if let Some(outer) = self.0.take() {
+            HELD.with(|h| *h.borrow_mut() = outer);
+        }
+    }
+}
+
+/// Adds an event to the chain inside the caller's transaction: held until the end of the
+/// change inside `linked_last`, linked and inserted now otherwise.
+pub fn append(conn: &mut DbConn, row: AuditRow) -> Result<(), ApiError> {
+    let row = HELD.with(|h| match h.borrow_mut().as_mut() {
+        Some(held) => {
+            held.push(row);
+            None
+        }
+        None => Some(row),
+    });
+    match row {
+        Some(row) => insert_linked(conn, vec![row]),
+        None => Ok(()),
+    }
+}
+
+fn insert_linked(conn: &mut DbConn, rows: Vec<AuditRow>) -> Result<(), ApiError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    for row in link_all(conn, rows)? {
+        crate::on_backend!(conn, |c| diesel::insert_into(a::table).values(&row).execute(c))?;
+    }
+    Ok(())
 }
 
 /// Links events in the given order, inside the caller's transaction.
@@ -187,6 +245,73 @@ mod tests {
             prev_hash: None,
             hash: None,
         }
+    }
+
+    fn migrated_db() -> (crate::db::Db, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("oversee-chain-{}.db", uuid::Uuid::now_v7()));
+        let db = crate::db::Db::connect(path.to_str().unwrap()).unwrap();
+        db.migrate().unwrap();
+        (db, path)
+    }
+
+    fn event(id: &str) -> AuditRow {
+        AuditRow { id: id.into(), ..row() }
+    }
+
+    /// The chained events, in chain order, as (id, seq).
+    fn stored(c: &mut DbConn) -> Vec<(String, i64)> {
+        let rows: Vec<(String, Option<i64>)> =
+            a::table.filter(a::seq.is_not_null()).order(a::seq.asc()).select((a::id, a::seq)).load(c).unwrap();
+        rows.into_iter().map(|(id, seq)| (id, seq.unwrap())).collect()
+    }
+
+    #[test]
+    fn a_change_links_its_events_after_its_other_statements_in_the_order_recorded() {
+        let (db, path) = migrated_db();
+        let before = stored(&mut db.conn().unwrap());
+        db.write_blocking(|c| {
+            let head_before = head(c)?;
+            append(c, event("first"))?;
+            append(c, event("second"))?;
+            // Held until the change ends: neither the events nor the head are touched yet.
+            assert_eq!(stored(c), before);
+            assert_eq!(head(c)?, head_before);
+            Ok(())
+        })
+        .unwrap();
+        let mut conn = db.conn().unwrap();
+        let after = stored(&mut conn);
+        let n = before.len() as i64;
+        assert_eq!(after[before.len()..], [("first".to_string(), n + 1), ("second".to_string(), n + 2)]);
+        let v = verify(&mut conn).unwrap();
+        assert!(v.intact, "{v:?}");
+        assert_eq!(v.head_seq, n + 2);
+        drop(conn);
+        std::fs::remove_file(path).ok();
+    }
+
+    #[test]
+    fn a_failed_or_panicking_change_links_nothing_and_later_events_link_at_once() {
+        let (db, path) = migrated_db();
+        let failed = db.write_blocking(|c| {
+            append(c, event("failed"))?;
+            Err::<(), _>(ApiError::Conflict("no".into()))
+        });
+        assert!(failed.is_err());
+        let panicked = db.write_blocking(|c| -> Result<(), ApiError> {
+            append(c, event("panicked"))?;
+            panic!("a bug in the change")
+        });
+        assert!(panicked.is_err());
+        // Outside any change an event is linked and inserted at once: nothing is left held.
+        let mut conn = db.conn().unwrap();
+        append(&mut conn, event("alone")).unwrap();
+        let ids: Vec<String> = stored(&mut conn).into_iter().map(|(id, _)| id).collect();
+        assert!(ids.contains(&"alone".to_string()));
+        assert!(!ids.iter().any(|id| id == "failed" || id == "panicked"), "{ids:?}");
+        assert!(verify(&mut conn).unwrap().intact);
+        drop(conn);
+        std::fs::remove_file(path).ok();
     }
 
     #[test]

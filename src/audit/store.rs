@@ -52,7 +52,8 @@ pub fn event_type(subject_type: &str, action: &str) -> String {
 }
 
 /// Writes the audit event and the outbox event (`<subject_type>.<action>`) for a change. Call it
-/// inside the transaction that makes the change.
+/// inside the transaction that makes the change; inside `Db::write` the audit event joins the
+/// chain as the change's last statements (`chain::linked_last`), the outbox event at once.
 pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change<T>) -> Result<(), ApiError> {
     let to_json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).unwrap_or_default());
     let now = time::now();
@@ -71,8 +72,7 @@ pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change
         prev_hash: None,
         hash: None,
     };
-    let row = super::chain::link(conn, row)?;
-    crate::on_backend!(conn, |c| diesel::insert_into(a::table).values(&row).execute(c))?;
+    super::chain::append(conn, row)?;
     let event_type = event_type(change.subject_type, change.action);
     let payload = serde_json::json!({
         "type": event_type,

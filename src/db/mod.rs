@@ -239,27 +239,32 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
         let db = self.clone();
+        let f = move |c: &mut DbConn| crate::audit::chain::linked_last(c, f);
         actix_web::web::block(move || match db.backend {
             Backend::Sqlite => db.sqlite_writer.submit(f),
-            Backend::Postgres => db.write_blocking(f),
+            Backend::Postgres => db.postgres_transaction(f),
         })
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     }
 
-    /// Runs `f` alone in one transaction on the calling thread.
+    /// Runs `f` alone in one transaction on the calling thread. Both ways of writing link the
+    /// change's audit events to the chain as its last statements (`audit::chain::linked_last`).
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
     {
+        let f = move |c: &mut DbConn| crate::audit::chain::linked_last(c, f);
         match self.backend {
-            Backend::Postgres => {
-                let mut conn = self.conn()?;
-                let conn: &mut DbConn = &mut conn;
-                conn.transaction(f)
-            }
+            Backend::Postgres => self.postgres_transaction(f),
             Backend::Sqlite => self.sqlite_writer.run(f),
         }
+    }
+
+    fn postgres_transaction<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let mut conn = self.conn()?;
+        let conn: &mut DbConn = &mut conn;
+        conn.transaction(f)
     }
 }
 
