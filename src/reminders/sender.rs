@@ -76,7 +76,8 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>, plan_everything: boo
         }
         // Several at once, so one slow SMTP exchange does not hold up the rest and the claims and
         // outcomes of neighbouring reminders share commits. Each is recorded as soon as it is
-        // known; an error stops the pass only after the others in flight are recorded.
+        // known. An error (the database failing; SMTP errors are outcomes) ends the pass once the
+        // rest of the batch has been tried, each of which claims before it mails.
         let outcomes: Vec<_> = futures_util::stream::iter(to_send)
             .map(|(id, late)| {
                 let s = &s;
