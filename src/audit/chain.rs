@@ -69,7 +69,7 @@ thread_local! {
 /// reminder work, dozens of round trips) outside that wait. The events keep the order they were
 /// recorded in. `Db::write` runs every change this way.
 pub fn linked_last<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
-    let scope = Scope(Some(HELD.with(|h| h.borrow_mut().replace(Vec::new()))));
+    let scope = Scope(HELD.with(|h| h.borrow_mut().replace(Vec::new())));
     let value = f(conn);
     let held = HELD.with(|h| h.borrow_mut().take()).unwrap_or_default();
     drop(scope);
@@ -80,13 +80,12 @@ pub fn linked_last<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T
 
 /// Puts back what was held outside a `linked_last` when it ends, also when the change panics
 /// (its transaction is rolled back, and its held events with it).
-struct Scope(Option<Option<Vec<AuditRow>>>);
+struct Scope(Option<Vec<AuditRow>>);
 
 impl Drop for Scope {
     fn drop(&mut self) {
-        if let Some(outer) = self.0.take() {
-            HELD.with(|h| *h.borrow_mut() = outer);
-        }
+        let outer = self.0.take();
+        HELD.with(|h| *h.borrow_mut() = outer);
     }
 }
 
