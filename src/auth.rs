@@ -130,6 +130,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The principal background jobs act as in the audit trail.
+    pub fn system() -> Principal {
+        Principal { sub: "oversee".into(), role: Role::Admin, assessment_id: None, request_id: None }
+    }
+
     pub fn require(&self, access: Access) -> Result<(), ApiError> {
         if access.roles().contains(&self.role) {
             Ok(())

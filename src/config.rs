@@ -41,6 +41,8 @@ pub struct Config {
     pub smtp_timeout_seconds: u64,
     /// Reminder defaults until an admin saves `/settings/reminders`.
     pub reminders: ReminderDefaults,
+    /// The optional key that makes each audit chain link an HMAC, and older keys.
+    pub audit_keys: crate::audit::keys::AuditKeys,
 }
 
 #[derive(Clone, Debug)]
@@ -169,6 +171,11 @@ impl Config {
             },
         };
         let public_url = get("OVERSEE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let audit_keys = crate::audit::keys::AuditKeys::parse(
+            get("OVERSEE_AUDIT_KEY").as_deref(),
+            get("OVERSEE_AUDIT_PREVIOUS_KEYS").as_deref(),
+        )
+        .map_err(|(var, e)| bad(var, e))?;
         Ok(Config {
             bind,
             data_dir,
@@ -194,6 +201,7 @@ impl Config {
             smtp_url,
             smtp_timeout_seconds,
             reminders,
+            audit_keys,
         })
     }
 }

@@ -14,9 +14,13 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// How often webhooks are fanned out and delivered.
 const DELIVER_EVERY: Duration = Duration::from_secs(2);
 
+/// How often the server checks whether the audit chain's head is due to be published (daily).
+const ANCHOR_CHECK_EVERY: Duration = Duration::from_secs(3600);
+
 /// Runs every loop forever on the server's runtime.
 pub async fn run(state: AppState) {
     actix_web::rt::spawn(deliver_webhooks(state.clone()));
+    actix_web::rt::spawn(anchor_daily(state.clone()));
     if state.config.reminders.in_server {
         actix_web::rt::spawn(send_reminders(state.clone()));
     }
@@ -29,6 +33,21 @@ pub async fn run(state: AppState) {
             Ok(Ok(n)) => tracing::info!(expired = n, "assessments past their link were expired"),
             Ok(Err(e)) => tracing::warn!(error = %e, "the expiry sweep failed; it runs again in a minute"),
             Err(e) => tracing::warn!(error = %e, "the expiry sweep could not run"),
+        }
+    }
+}
+
+/// Publishes the audit chain's head when none was published in the last day (at start too).
+pub async fn anchor_daily(state: AppState) {
+    let mut tick = actix_web::rt::time::interval(ANCHOR_CHECK_EVERY);
+    loop {
+        tick.tick().await;
+        match state.db.write(|c| crate::audit::anchors::publish_if_due(c, chrono::Utc::now())).await {
+            Ok(Some(anchor)) => crate::audit::anchors::log(&anchor),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "publishing the audit chain's head failed; it is tried again in an hour")
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod http;
 pub mod idempotency;
 pub mod incidents;
 pub mod jobs;
+pub mod lease;
 pub mod mail;
 pub mod ops;
 pub mod patch;
@@ -161,6 +162,18 @@ pub fn prepare_database(db: &db::Db) -> Result<usize, String> {
     .map_err(|e| format!("installing built-in data: {e}"))?;
     db.refresh_statistics()?;
     Ok(ran)
+}
+
+/// Opens the configured database with the audit key, brings it up to date (`prepare_database`)
+/// and checks that the key fits the chain: what every command that writes does first. Returns
+/// the database and how many migrations ran.
+pub fn open_database(config: &config::Config) -> Result<(db::Db, usize), String> {
+    let db = db::Db::connect(&config.database_url)?.with_audit_key(config.audit_keys.current.clone());
+    let applied = prepare_database(&db)?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    audit::chain::check_keys(&mut conn, &config.audit_keys)?;
+    drop(conn);
+    Ok((db, applied))
 }
 
 /// The OpenAPI document, as `oversee openapi` writes it and `/openapi.json` serves it.

@@ -53,10 +53,30 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// The audit trail, without a server.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Write the OpenAPI spec (default: openapi/openapi.json; `-` for stdout).
     Openapi {
         #[arg(long, default_value = "openapi/openapi.json")]
         out: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify a JSON Lines export (GET /api/v1/audit-events/export) with no database: prints the
+    /// verification as JSON and exits 0 when intact, 1 when not. Keyed events need the audit key
+    /// (OVERSEE_AUDIT_KEY, and OVERSEE_AUDIT_PREVIOUS_KEYS for older ones) in the environment.
+    Verify {
+        /// The export file (`-` for standard input).
+        #[arg(long)]
+        export: String,
+        /// A head noted earlier, `HASH` or `SEQ:HASH`: also says whether the export extends it.
+        #[arg(long)]
+        head: Option<String>,
     },
 }
 
@@ -89,6 +109,9 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         return Ok(());
     }
+    if let Command::Audit { command: AuditCommand::Verify { export, head } } = &cli.command {
+        return verify_export(export, head.as_deref());
+    }
     let config = Config::from_env().map_err(|e| e.to_string())?;
     match cli.command {
         Command::Token { sub, role, ttl } => {
@@ -97,7 +120,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => {
-            let db = Db::connect(&config.database_url)?;
+            let db = Db::connect(&config.database_url)?.with_audit_key(config.audit_keys.current.clone());
             let n = oversee::prepare_database(&db)?;
             eprintln!("applied {n} migration(s)");
             Ok(())
@@ -105,8 +128,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Serve => serve(config),
         Command::Remind { once } => remind(config, once),
         Command::SeedDemo { vendors, seed } => {
-            let db = Db::connect(&config.database_url)?;
-            oversee::prepare_database(&db)?;
+            let (db, _) = oversee::open_database(&config)?;
             let r = oversee::seed::seed(&db, vendors, seed).map_err(|e| e.to_string())?;
             eprintln!(
                 "seeded {} vendors, {} contracts, {} clauses, {} renewals in {:.1}s",
@@ -120,7 +142,41 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{rate:.0}");
             Ok(())
         }
-        Command::Openapi { .. } => unreachable!("handled above"),
+        Command::Openapi { .. } | Command::Audit { .. } => unreachable!("handled above"),
+    }
+}
+
+/// `oversee audit verify --export`: needs no database and no other configuration than the
+/// audit keys.
+fn verify_export(path: &str, head: Option<&str>) -> Result<(), String> {
+    let keys = oversee::audit::keys::AuditKeys::parse(
+        std::env::var("OVERSEE_AUDIT_KEY").ok().filter(|k| !k.trim().is_empty()).as_deref(),
+        std::env::var("OVERSEE_AUDIT_PREVIOUS_KEYS").ok().as_deref(),
+    )
+    .map_err(|(var, e)| format!("configuration error: {var}: {e}"))?;
+    let noted = head.map(oversee::audit::verify::NotedHead::parse).transpose().map_err(|e| format!("--head: {e}"))?;
+    let verification = if path == "-" {
+        oversee::audit::offline::verify_export(std::io::stdin().lock(), &keys, noted)
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+        oversee::audit::offline::verify_export(std::io::BufReader::new(file), &keys, noted)
+    }
+    .map_err(|e| format!("cannot read {path}: {e}"))?;
+    println!("{}", serde_json::to_string_pretty(&verification).unwrap_or_default());
+    let extends = verification.noted_head.as_ref().is_none_or(|n| n.extended);
+    if verification.intact && extends {
+        Ok(())
+    } else {
+        Err(match &verification.first_broken {
+            Some(p) => format!(
+                "the export does not verify: {} at line {} (seq {}): {}",
+                p.problem,
+                p.line.map_or("-".into(), |l| l.to_string()),
+                p.seq.map_or("-".into(), |s| s.to_string()),
+                p.detail
+            ),
+            None => "the export does not extend the noted head".into(),
+        })
     }
 }
 
@@ -136,8 +192,7 @@ fn init_logging(format: LogFormat) {
 
 fn remind(config: Config, once: bool) -> Result<(), String> {
     init_logging(config.log_format);
-    let db = Db::connect(&config.database_url)?;
-    oversee::prepare_database(&db)?;
+    let (db, _) = oversee::open_database(&config)?;
     let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir)?;
     // The SMTP pool starts a task, so the state is made on the runtime that runs it.
     let system = actix_web::rt::System::new();
@@ -158,8 +213,7 @@ fn remind(config: Config, once: bool) -> Result<(), String> {
 
 fn serve(config: Config) -> Result<(), String> {
     init_logging(config.log_format);
-    let db = Db::connect(&config.database_url)?;
-    let applied = oversee::prepare_database(&db)?;
+    let (db, applied) = oversee::open_database(&config)?;
     let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir)?;
     let bind = config.bind;
     let where_data = if config.database_is_default {

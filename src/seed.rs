@@ -169,6 +169,7 @@ fn audit(subject_type: &str, subject_id: &str, after: String, now: &str) -> Audi
         seq: None,
         prev_hash: None,
         hash: None,
+        key_id: None,
     }
 }
 
@@ -271,7 +272,7 @@ pub fn seed(db: &Db, vendors: usize, seed: u64) -> Result<SeedReport, ApiError> 
             insert_chunks!(conn, schema::contracts::table, c_rows);
             insert_chunks!(conn, schema::contract_clauses::table, cl_rows);
             insert_chunks!(conn, schema::contract_events::table, ev_rows);
-            let audits = crate::audit::chain::link_all(conn, audits)?;
+            let audits = crate::audit::chain::link_all(conn, audits, db.audit_key())?;
             insert_chunks!(conn, schema::audit_events::table, audits);
             Ok(())
         })?;

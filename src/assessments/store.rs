@@ -28,6 +28,12 @@ pub fn update(conn: &mut DbConn, row: &AssessmentRow) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Writes the row only if it is still at `version` (nobody changed it since it was read; on
+/// PostgreSQL a concurrent writer's commit is waited for and then seen): returns whether it did.
+pub fn update_unless_changed(conn: &mut DbConn, row: &AssessmentRow, version: i32) -> Result<bool, ApiError> {
+    Ok(diesel::update(s::table.find(&row.id).filter(s::version.eq(version))).set(row).execute(conn)? == 1)
+}
+
 /// In creation order (ids are UUIDv7), `limit + 1` rows after `after_id`.
 pub fn list(
     conn: &mut DbConn,

@@ -1,15 +1,15 @@
 //! The tamper-evident audit chain. Each event gets the next `seq`, the previous event's hash
-//! and its own: SHA-256 over a canonical JSON array of its fields and `prev_hash`. The head lives
-//! in `audit_chain`; taking it (an UPDATE first) locks it until the transaction ends, so concurrent
-//! writers on PostgreSQL link one after another and the chain never forks.
+//! and its own link, stored as `hash`: SHA-256 over the event's canonical bytes (`canonical`),
+//! or HMAC-SHA256 with the audit key when one is set (`keys.rs`). The head lives in
+//! `audit_chain`; taking it (an UPDATE first) locks it until the transaction ends, so concurrent
+//! writers on PostgreSQL link one after another and the chain never forks. The README's "The
+//! audit trail is tamper-evident" gives the bytes with a worked example and a verifier in Python.
 
 use std::cell::RefCell;
 
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::models::AuditRow;
+use super::{keys::AuditKey, models::AuditRow};
 use crate::{
     db::{
         schema::{audit_chain as h, audit_events as a},
@@ -22,10 +22,13 @@ use crate::{
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The encoding that is hashed: every stored field in a fixed order, then `prev_hash`. Changing
-/// any stored character changes the hash.
-pub fn hash_of(r: &AuditRow, seq: i64, prev_hash: &str) -> String {
-    let canonical = serde_json::json!([
+/// The bytes a link covers: a JSON array of the event's stored fields in a fixed order, then the
+/// previous hash, with no whitespace and strings escaped as RFC 8785 (JSON.stringify) does:
+/// `[seq, id, occurred_at, actor_sub, actor_role, action, subject_type, subject_id, before,
+/// after, request_id, prev_hash]`. `before` and `after` are the stored JSON texts, as strings,
+/// exactly as the export carries them; absent values are `null`.
+pub fn canonical(r: &AuditRow, seq: i64, prev_hash: &str) -> String {
+    serde_json::json!([
         seq,
         r.id,
         r.occurred_at,
@@ -38,28 +41,84 @@ pub fn hash_of(r: &AuditRow, seq: i64, prev_hash: &str) -> String {
         r.after,
         r.request_id,
         prev_hash
-    ]);
-    sha256_hex(canonical.to_string().as_bytes())
+    ])
+    .to_string()
+}
+
+/// The link stored as `hash`: lowercase hex SHA-256 of the canonical bytes, or their
+/// HMAC-SHA256 under `key`.
+pub fn link(canonical: &str, key: Option<&AuditKey>) -> String {
+    match key {
+        Some(k) => k.mac_hex(canonical.as_bytes()),
+        None => sha256_hex(canonical.as_bytes()),
+    }
+}
+
+/// The link of an event linked without a key.
+pub fn hash_of(r: &AuditRow, seq: i64, prev_hash: &str) -> String {
+    link(&canonical(r, seq, prev_hash), None)
+}
+
+/// The head as recorded: the last event's `seq`, its hash and the key that linked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+    pub key_id: Option<String>,
 }
 
 /// Takes the head for this transaction: bumps nothing, but the UPDATE holds the row lock. One
 /// statement (RETURNING), because on PostgreSQL every statement after it is a round trip made
 /// while every other writer waits.
-fn take_head(conn: &mut DbConn) -> Result<(i64, String), ApiError> {
-    Ok(crate::on_backend!(conn, |c| diesel::update(h::table.find(1))
+fn take_head(conn: &mut DbConn) -> Result<Head, ApiError> {
+    let (seq, hash, key_id) = crate::on_backend!(conn, |c| diesel::update(h::table.find(1))
         .set(h::seq.eq(h::seq))
-        .returning((h::seq, h::head))
-        .get_result(c))?)
+        .returning((h::seq, h::head, h::key_id))
+        .get_result::<(i64, String, Option<String>)>(c))?;
+    Ok(Head { seq, hash, key_id })
 }
 
-fn set_head(conn: &mut DbConn, seq: i64, head: &str) -> Result<(), ApiError> {
-    crate::on_backend!(conn, |c| diesel::update(h::table.find(1)).set((h::seq.eq(seq), h::head.eq(head))).execute(c))?;
+fn set_head(conn: &mut DbConn, head: &Head) -> Result<(), ApiError> {
+    crate::on_backend!(conn, |c| diesel::update(h::table.find(1))
+        .set((h::seq.eq(head.seq), h::head.eq(&head.hash), h::key_id.eq(&head.key_id)))
+        .execute(c))?;
     Ok(())
+}
+
+/// The recorded head (seq 0 and the genesis hash before any event).
+pub fn head(conn: &mut DbConn) -> Result<Head, ApiError> {
+    let (seq, hash, key_id) = h::table.find(1).select((h::seq, h::head, h::key_id)).first(conn)?;
+    Ok(Head { seq, hash, key_id })
+}
+
+/// Events recorded before the chain began, counted when the count was introduced.
+pub fn legacy_events(conn: &mut DbConn) -> Result<i64, ApiError> {
+    Ok(h::table.find(1).select(h::legacy_events).first(conn)?)
+}
+
+/// Checked when a process starts: a keyed chain needs its key, and the key that linked the last
+/// event must stay available (current or previous) so older events remain verifiable.
+pub fn check_keys(conn: &mut DbConn, keys: &super::keys::AuditKeys) -> Result<(), String> {
+    let head = head(conn).map_err(|e| format!("cannot read the audit chain's head: {e}"))?;
+    let Some(last) = head.key_id else { return Ok(()) };
+    match &keys.current {
+        None => Err(format!(
+            "the audit chain is keyed (its last event, seq {}, was linked with key {last}): set OVERSEE_AUDIT_KEY \
+             to that key, or to a new one with the old one in OVERSEE_AUDIT_PREVIOUS_KEYS",
+            head.seq
+        )),
+        Some(_) if keys.find(&last).is_none() => Err(format!(
+            "OVERSEE_AUDIT_KEY changed: the audit chain's last event (seq {}) was linked with key {last}; keep the \
+             old key in OVERSEE_AUDIT_PREVIOUS_KEYS so the events it linked stay verifiable",
+            head.seq
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 thread_local! {
     /// The events recorded so far by the change running on this thread inside `linked_last`;
-    /// `None` outside one, where `append` links at once.
+    /// `None` outside one.
     static HELD: RefCell<Option<Vec<AuditRow>>> = const { RefCell::new(None) };
 }
 
@@ -67,14 +126,22 @@ thread_local! {
 /// statements. Taking the head locks it until the commit, so on PostgreSQL every writer waits
 /// for the one holding it: linking last keeps the rest of the change (a PATCH's score, (f)2 and
 /// reminder work, dozens of round trips) outside that wait. The events keep the order they were
-/// recorded in. `Db::write` runs every change this way.
-pub fn linked_last<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+/// recorded in. `Db::write` runs every change this way, with the database's audit key.
+pub fn linked_last<T>(
+    conn: &mut DbConn,
+    key: Option<&AuditKey>,
+    f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let scope = Scope(HELD.with(|h| h.borrow_mut().replace(Vec::new())));
     let value = f(conn);
     let held = HELD.with(|h| h.borrow_mut().take()).unwrap_or_default();
     drop(scope);
     let value = value?;
-    insert_linked(conn, held)?;
+    if !held.is_empty() {
+        for row in link_all(conn, held, key)? {
+            crate::on_backend!(conn, |c| diesel::insert_into(a::table).values(&row).execute(c))?;
+        }
+    }
     Ok(value)
 }
 
@@ -89,144 +156,126 @@ impl Drop for Scope {
     }
 }
 
-/// Adds an event to the chain inside the caller's transaction: held until the end of the
-/// change inside `linked_last`, linked and inserted now otherwise.
-pub fn append(conn: &mut DbConn, row: AuditRow) -> Result<(), ApiError> {
-    let row = HELD.with(|h| match h.borrow_mut().as_mut() {
+/// Adds an event to the chain of the change running on this thread (`linked_last`). Outside a
+/// change it is refused: an event linked on its own would bypass the change's transaction.
+pub fn append(_conn: &mut DbConn, row: AuditRow) -> Result<(), ApiError> {
+    HELD.with(|h| match h.borrow_mut().as_mut() {
         Some(held) => {
             held.push(row);
-            None
+            Ok(())
         }
-        None => Some(row),
-    });
-    match row {
-        Some(row) => insert_linked(conn, vec![row]),
-        None => Ok(()),
-    }
-}
-
-fn insert_linked(conn: &mut DbConn, rows: Vec<AuditRow>) -> Result<(), ApiError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    for row in link_all(conn, rows)? {
-        crate::on_backend!(conn, |c| diesel::insert_into(a::table).values(&row).execute(c))?;
-    }
-    Ok(())
-}
-
-/// Links events in the given order, inside the caller's transaction.
-pub fn link_all(conn: &mut DbConn, rows: Vec<AuditRow>) -> Result<Vec<AuditRow>, ApiError> {
-    let (mut seq, mut head) = take_head(conn)?;
-    let linked = rows
-        .into_iter()
-        .map(|mut r| {
-            seq += 1;
-            let hash = hash_of(&r, seq, &head);
-            r.seq = Some(seq);
-            r.prev_hash = Some(std::mem::replace(&mut head, hash.clone()));
-            r.hash = Some(hash);
-            r
-        })
-        .collect();
-    set_head(conn, seq, &head)?;
-    Ok(linked)
-}
-
-/// What a verification found.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Verification {
-    /// True when every event recomputes to its hash, each links to the one before, no `seq` is
-    /// missing and the last one is the recorded head.
-    pub intact: bool,
-    /// Events checked.
-    pub events: i64,
-    /// The recorded head: the hash of the last event (the genesis hash when there is none).
-    pub head: String,
-    pub head_seq: i64,
-    /// The first link that does not hold, when one does not.
-    pub first_broken: Option<BrokenLink>,
-    /// Events recorded before the chain existed (outside it, not verified).
-    pub unchained_events: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct BrokenLink {
-    pub seq: i64,
-    pub event_id: Option<String>,
-    /// `hash_mismatch` (the event was changed), `prev_hash_mismatch` (an event before it was
-    /// changed, removed or inserted), `missing` (a seq is absent) or `head_mismatch` (events
-    /// after the last one were removed).
-    pub problem: String,
-}
-
-/// Recomputes the whole chain, a page at a time.
-/// The recorded head: the last event's `seq` and hash (0 and the genesis hash before any).
-pub fn head(conn: &mut DbConn) -> Result<(i64, String), ApiError> {
-    Ok(h::table.find(1).select((h::seq, h::head)).first(conn)?)
-}
-
-pub fn verify(conn: &mut DbConn) -> Result<Verification, ApiError> {
-    let (head_seq, head) = head(conn)?;
-    let unchained = a::table.filter(a::seq.is_null()).count().get_result::<i64>(conn)?;
-    let mut expected_seq = 1;
-    let mut prev = GENESIS.to_string();
-    let broken = |seq, id: Option<&str>, problem: &str| BrokenLink {
-        seq,
-        event_id: id.map(str::to_string),
-        problem: problem.to_string(),
-    };
-    loop {
-        let page: Vec<AuditRow> =
-            a::table.filter(a::seq.ge(expected_seq)).order(a::seq.asc()).limit(1000).load(conn)?;
-        if page.is_empty() {
-            break;
-        }
-        for r in page {
-            let seq = r.seq.unwrap_or_default();
-            let problem = if seq != expected_seq {
-                Some(broken(expected_seq, None, "missing"))
-            } else if r.prev_hash.as_deref() != Some(prev.as_str()) {
-                Some(broken(seq, Some(&r.id), "prev_hash_mismatch"))
-            } else if r.hash.as_deref() != Some(hash_of(&r, seq, &prev).as_str()) {
-                Some(broken(seq, Some(&r.id), "hash_mismatch"))
-            } else {
-                None
-            };
-            if let Some(first_broken) = problem {
-                return Ok(Verification {
-                    intact: false,
-                    events: expected_seq - 1,
-                    head,
-                    head_seq,
-                    first_broken: Some(first_broken),
-                    unchained_events: unchained,
-                });
-            }
-            prev = r.hash.unwrap_or_default();
-            expected_seq += 1;
-        }
-    }
-    let checked = expected_seq - 1;
-    let first_broken = (checked != head_seq || prev != head).then(|| broken(checked + 1, None, "head_mismatch"));
-    Ok(Verification {
-        intact: first_broken.is_none(),
-        events: checked,
-        head,
-        head_seq,
-        first_broken,
-        unchained_events: unchained,
+        None => Err(ApiError::Internal("an audit event was recorded outside a change (Db::write)".into())),
     })
 }
 
-/// Chained events after `after_seq`, oldest first, for the export.
-pub fn page(conn: &mut DbConn, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>, ApiError> {
-    Ok(a::table.filter(a::seq.gt(after_seq)).order(a::seq.asc()).limit(limit).load(conn)?)
+/// Links events in the given order, inside the caller's transaction, with `key` (the process's
+/// audit key). When the last event was linked with another key (or none), an `audit_chain`
+/// `key_rotated` event records the change first. A process without a key cannot extend a keyed
+/// chain: the change fails rather than add events nobody can tell from forgeries.
+pub fn link_all(conn: &mut DbConn, mut rows: Vec<AuditRow>, key: Option<&AuditKey>) -> Result<Vec<AuditRow>, ApiError> {
+    let mut head = take_head(conn)?;
+    let ours = key.map(|k| k.id.clone());
+    if head.key_id != ours {
+        let Some(new) = &ours else {
+            return Err(ApiError::Unavailable(format!(
+                "the audit chain is keyed (key {}) and this process has no OVERSEE_AUDIT_KEY",
+                head.key_id.as_deref().unwrap_or_default()
+            )));
+        };
+        rows.insert(0, rotation_event(head.key_id.as_deref(), new));
+    }
+    let linked = rows
+        .into_iter()
+        .map(|mut r| {
+            head.seq += 1;
+            let hash = link(&canonical(&r, head.seq, &head.hash), key);
+            r.seq = Some(head.seq);
+            r.prev_hash = Some(std::mem::replace(&mut head.hash, hash.clone()));
+            r.hash = Some(hash);
+            r.key_id = ours.clone();
+            r
+        })
+        .collect();
+    head.key_id = ours;
+    set_head(conn, &head)?;
+    Ok(linked)
+}
+
+/// The chain event that records a change of audit key (by id; the key never leaves the process).
+fn rotation_event(from: Option<&str>, to: &str) -> AuditRow {
+    let system = crate::auth::Principal::system();
+    AuditRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        occurred_at: crate::time::now(),
+        actor_sub: system.sub,
+        actor_role: system.role.as_str().to_string(),
+        action: "key_rotated".into(),
+        subject_type: "audit_chain".into(),
+        subject_id: "audit_chain".into(),
+        before: Some(serde_json::json!({ "key_id": from }).to_string()),
+        after: Some(serde_json::json!({ "key_id": to }).to_string()),
+        request_id: None,
+        seq: None,
+        prev_hash: None,
+        hash: None,
+        key_id: None,
+    }
+}
+
+/// Chained events after `(seq, id)`, in seq order (then id, should a seq have been stored twice),
+/// for the export and the verification.
+pub fn page(conn: &mut DbConn, after: Option<(i64, &str)>, limit: i64) -> Result<Vec<AuditRow>, ApiError> {
+    let mut q = a::table.filter(a::seq.is_not_null()).into_boxed();
+    if let Some((seq, id)) = after {
+        q = q.filter(a::seq.gt(seq).or(a::seq.eq(seq).and(a::id.gt(id.to_string()))));
+    }
+    Ok(q.order((a::seq.asc(), a::id.asc())).limit(limit).load(conn)?)
+}
+
+/// Walks every chained event in order, a page at a time.
+pub fn for_each_linked(conn: &mut DbConn, mut f: impl FnMut(AuditRow) -> Result<(), ApiError>) -> Result<(), ApiError> {
+    let mut after: Option<(i64, String)> = None;
+    loop {
+        let page = page(conn, after.as_ref().map(|(s, i)| (*s, i.as_str())), 1000)?;
+        let Some(last) = page.last() else { return Ok(()) };
+        after = Some((last.seq.unwrap_or_default(), last.id.clone()));
+        for r in page {
+            f(r)?;
+        }
+    }
+}
+
+/// The id of the first chained event still stored: events without a seq and an earlier id were
+/// recorded before the chain began.
+pub fn first_linked_id(conn: &mut DbConn) -> Result<Option<String>, ApiError> {
+    Ok(a::table.filter(a::seq.is_not_null()).order(a::seq.asc()).select(a::id).first(conn).optional()?)
+}
+
+/// Events without a seq recorded before the first chained event (by id: ids are UUIDv7, so they
+/// sort by creation time), or all of them when nothing is chained yet.
+pub fn unchained_before(conn: &mut DbConn, first_linked: Option<&str>) -> Result<i64, ApiError> {
+    let mut q = a::table.filter(a::seq.is_null()).into_boxed();
+    if let Some(first) = first_linked {
+        q = q.filter(a::id.lt(first.to_string()));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+/// Up to `limit` events without a seq recorded after the chain began: nothing Oversee writes.
+pub fn outside_chain(conn: &mut DbConn, first_linked: &str, limit: i64) -> Result<Vec<String>, ApiError> {
+    Ok(a::table
+        .filter(a::seq.is_null())
+        .filter(a::id.ge(first_linked.to_string()))
+        .order(a::id.asc())
+        .select(a::id)
+        .limit(limit)
+        .load(conn)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::keys::AuditKey;
 
     fn row() -> AuditRow {
         AuditRow {
@@ -243,7 +292,12 @@ mod tests {
             seq: None,
             prev_hash: None,
             hash: None,
+            key_id: None,
         }
+    }
+
+    fn verify(c: &mut DbConn) -> Result<crate::audit::verify::Verification, ApiError> {
+        crate::audit::verify::verify(c, &crate::audit::keys::AuditKeys::default(), None)
     }
 
     fn migrated_db() -> (crate::db::Db, std::path::PathBuf) {
@@ -290,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_or_panicking_change_links_nothing_and_later_events_link_at_once() {
+    fn a_failed_or_panicking_change_links_nothing_and_no_event_links_outside_a_change() {
         let (db, path) = migrated_db();
         let failed = db.write_blocking(|c| {
             append(c, event("failed"))?;
@@ -302,12 +356,12 @@ mod tests {
             panic!("a bug in the change")
         });
         assert!(panicked.is_err());
-        // Outside any change an event is linked and inserted at once: nothing is left held.
+        // Outside any change an event is refused, and nothing is left held from the failed ones.
         let mut conn = db.conn().unwrap();
-        append(&mut conn, event("alone")).unwrap();
+        assert!(append(&mut conn, event("alone")).is_err());
+        db.write_blocking(|c| append(c, event("later"))).unwrap();
         let ids: Vec<String> = stored(&mut conn).into_iter().map(|(id, _)| id).collect();
-        assert!(ids.contains(&"alone".to_string()));
-        assert!(!ids.iter().any(|id| id == "failed" || id == "panicked"), "{ids:?}");
+        assert_eq!(ids, ["later"]);
         assert!(verify(&mut conn).unwrap().intact);
         drop(conn);
         std::fs::remove_file(path).ok();
@@ -337,5 +391,73 @@ mod tests {
         }
         assert_ne!(hash_of(&row(), 2, GENESIS), base, "the position counts");
         assert_ne!(hash_of(&row(), 1, &"1".repeat(64)), base, "the previous hash counts");
+    }
+
+    /// The worked example in the README: these bytes and this hash, so a verifier written in
+    /// another language can check itself against them.
+    #[test]
+    fn the_canonical_bytes_of_the_readme_example() {
+        let r = AuditRow {
+            id: "0193a5b0-0000-7000-8000-000000000001".into(),
+            occurred_at: "2026-12-02T09:30:00.000000Z".into(),
+            before: None,
+            after: Some("{\"name\":\"Acme \\\"Payroll\\\"\",\"tier\":1}".into()),
+            ..row()
+        };
+        let bytes = canonical(&r, 1, GENESIS);
+        assert_eq!(
+            bytes,
+            r#"[1,"0193a5b0-0000-7000-8000-000000000001","2026-12-02T09:30:00.000000Z","alice@example.com","admin","created","vendor","v1",null,"{\"name\":\"Acme \\\"Payroll\\\"\",\"tier\":1}",null,"0000000000000000000000000000000000000000000000000000000000000000"]"#
+        );
+        assert_eq!(hash_of(&r, 1, GENESIS), crate::digest::sha256_hex(bytes.as_bytes()));
+        let key = AuditKey::new("an-audit-key-that-is-long-enough-000").unwrap();
+        assert_eq!(link(&bytes, Some(&key)), key.mac_hex(bytes.as_bytes()));
+        assert_ne!(link(&bytes, Some(&key)), link(&bytes, None));
+    }
+
+    #[test]
+    fn a_new_key_is_recorded_in_the_chain_before_the_events_it_links() {
+        let (db, path) = migrated_db();
+        db.write_blocking(|c| append(c, event("plain"))).unwrap();
+        let key = AuditKey::new("an-audit-key-that-is-long-enough-000").unwrap();
+        let keyed = db.clone().with_audit_key(Some(key.clone()));
+        keyed.write_blocking(|c| append(c, event("keyed-1"))).unwrap();
+        keyed.write_blocking(|c| append(c, event("keyed-2"))).unwrap();
+        let mut conn = db.conn().unwrap();
+        let rows: Vec<AuditRow> = a::table.filter(a::seq.is_not_null()).order(a::seq.asc()).load(&mut conn).unwrap();
+        let summary: Vec<(&str, Option<&str>)> =
+            rows.iter().map(|r| (r.action.as_str(), r.key_id.as_deref())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("created", None),
+                ("key_rotated", Some(key.id.as_str())),
+                ("created", Some(&key.id)),
+                ("created", Some(&key.id))
+            ]
+        );
+        assert_eq!(rows[1].subject_type, "audit_chain");
+        assert_eq!(rows[1].after.as_deref(), Some(format!("{{\"key_id\":\"{}\"}}", key.id).as_str()));
+        assert_eq!(head(&mut conn).unwrap().key_id.as_deref(), Some(key.id.as_str()));
+        let keys = crate::audit::keys::AuditKeys { current: Some(key.clone()), previous: vec![] };
+        let v = crate::audit::verify::verify(&mut conn, &keys, None).unwrap();
+        assert!(v.intact, "{v:?}");
+        assert_eq!(v.keyed_events, 3);
+        // A process without the key can neither start on this chain nor extend it.
+        let none = crate::audit::keys::AuditKeys::default();
+        assert!(check_keys(&mut conn, &none).unwrap_err().contains("OVERSEE_AUDIT_KEY"));
+        let err = db.write_blocking(|c| append(c, event("keyless"))).unwrap_err();
+        assert!(err.to_string().contains("keyed"), "{err}");
+        // A new key without the old one among the previous keys is refused at start.
+        let other = crate::audit::keys::AuditKeys::parse(Some("another-audit-key-long-enough-111111"), None).unwrap();
+        assert!(check_keys(&mut conn, &other).unwrap_err().contains("OVERSEE_AUDIT_PREVIOUS_KEYS"));
+        let rotated = crate::audit::keys::AuditKeys::parse(
+            Some("another-audit-key-long-enough-111111"),
+            Some("an-audit-key-that-is-long-enough-000"),
+        )
+        .unwrap();
+        assert!(check_keys(&mut conn, &rotated).is_ok());
+        drop(conn);
+        std::fs::remove_file(path).ok();
     }
 }

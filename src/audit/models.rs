@@ -19,9 +19,34 @@ pub struct AuditRow {
     pub seq: Option<i64>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    pub key_id: Option<String>,
 }
 
 use diesel::{Insertable, Queryable};
+
+/// Where an event stands against the tamper-evident chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainMark {
+    /// In the chain: `seq`, `prev_hash` and `hash` verify it.
+    Linked,
+    /// Recorded before the chain began; counted, not verifiable.
+    BeforeChain,
+    /// Without a place in the chain though recorded after it began: nothing Oversee writes, so
+    /// the row was added to the database by other means. `GET /audit-events/verify` reports it.
+    OutsideChain,
+}
+
+impl ChainMark {
+    /// `first_linked` is the id of the first chained event (`chain::first_linked_id`).
+    pub fn of(r: &AuditRow, first_linked: Option<&str>) -> ChainMark {
+        match (r.seq, first_linked) {
+            (Some(_), _) => ChainMark::Linked,
+            (None, Some(first)) if r.id.as_str() >= first => ChainMark::OutsideChain,
+            (None, _) => ChainMark::BeforeChain,
+        }
+    }
+}
 
 /// One recorded change.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,14 +71,22 @@ pub struct AuditEvent {
     pub seq: Option<i64>,
     /// The hash of the event before this one in the chain.
     pub prev_hash: Option<String>,
-    /// SHA-256 (hex) over this event's canonical encoding and `prev_hash`.
+    /// SHA-256 (hex) over this event's canonical bytes (the README gives them), or their
+    /// HMAC-SHA256 under the audit key that `key_id` names.
     pub hash: Option<String>,
+    /// The audit key that linked this event (an id derived from the key), when one was set.
+    pub key_id: Option<String>,
+    pub chain: ChainMark,
 }
 
-impl From<AuditRow> for AuditEvent {
-    fn from(r: AuditRow) -> Self {
+impl AuditEvent {
+    /// `first_linked` is the id of the first chained event, which tells events older than the
+    /// chain from rows added outside it.
+    pub fn new(r: AuditRow, first_linked: Option<&str>) -> Self {
+        let chain = ChainMark::of(&r, first_linked);
         let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
         AuditEvent {
+            chain,
             id: r.id,
             occurred_at: r.occurred_at,
             actor_sub: r.actor_sub,
@@ -67,8 +100,83 @@ impl From<AuditRow> for AuditEvent {
             seq: r.seq,
             prev_hash: r.prev_hash,
             hash: r.hash,
+            key_id: r.key_id,
         }
     }
+}
+
+/// One line of the export (`GET /audit-events/export`): the event's stored fields verbatim.
+/// `before` and `after` are the stored JSON texts as strings, so the canonical bytes its link
+/// covers can be rebuilt from the line alone (`chain::canonical`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedEvent {
+    pub seq: i64,
+    pub id: String,
+    pub occurred_at: String,
+    pub actor_sub: String,
+    pub actor_role: String,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+    pub key_id: Option<String>,
+}
+
+impl ExportedEvent {
+    /// `None` for an event outside the chain (no seq), which the export does not carry.
+    pub fn of(r: &AuditRow) -> Option<ExportedEvent> {
+        Some(ExportedEvent {
+            seq: r.seq?,
+            id: r.id.clone(),
+            occurred_at: r.occurred_at.clone(),
+            actor_sub: r.actor_sub.clone(),
+            actor_role: r.actor_role.clone(),
+            action: r.action.clone(),
+            subject_type: r.subject_type.clone(),
+            subject_id: r.subject_id.clone(),
+            before: r.before.clone(),
+            after: r.after.clone(),
+            request_id: r.request_id.clone(),
+            prev_hash: r.prev_hash.clone().unwrap_or_default(),
+            hash: r.hash.clone().unwrap_or_default(),
+            key_id: r.key_id.clone(),
+        })
+    }
+
+    pub fn into_row(self) -> AuditRow {
+        AuditRow {
+            id: self.id,
+            occurred_at: self.occurred_at,
+            actor_sub: self.actor_sub,
+            actor_role: self.actor_role,
+            action: self.action,
+            subject_type: self.subject_type,
+            subject_id: self.subject_id,
+            before: self.before,
+            after: self.after,
+            request_id: self.request_id,
+            seq: Some(self.seq),
+            prev_hash: Some(self.prev_hash),
+            hash: Some(self.hash),
+            key_id: self.key_id,
+        }
+    }
+}
+
+/// The export's last line: the recorded head when the export was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportTrailer {
+    /// The hash of the last event (the genesis hash when there is none).
+    pub chain_head: String,
+    pub head_seq: i64,
+    /// Event lines before this one.
+    pub events: i64,
 }
 
 /// Newest first.

@@ -71,23 +71,33 @@ pub fn record<T: Serialize>(conn: &mut DbConn, actor: &Principal, change: Change
         seq: None,
         prev_hash: None,
         hash: None,
+        key_id: None,
     };
     super::chain::append(conn, row)?;
     let event_type = event_type(change.subject_type, change.action);
-    let payload = serde_json::json!({
-        "type": event_type,
-        "timestamp": now,
-        "data": change.after.or(change.before),
-    });
+    publish(conn, &event_type, change.subject_type, change.subject_id, change.after.or(change.before), &now)
+}
+
+/// Queues an event for webhook subscribers in the caller's transaction:
+/// `{"type", "timestamp", "data"}` in the outbox, fanned out and delivered by the worker.
+pub fn publish<T: Serialize>(
+    conn: &mut DbConn,
+    event_type: &str,
+    subject_type: &str,
+    subject_id: &str,
+    data: Option<&T>,
+    now: &str,
+) -> Result<(), ApiError> {
+    let payload = serde_json::json!({ "type": event_type, "timestamp": now, "data": data });
     let (id, payload) = (uuid::Uuid::now_v7().to_string(), payload.to_string());
     crate::on_backend!(conn, |c| diesel::insert_into(o::table)
         .values((
             o::id.eq(&id),
-            o::event_type.eq(&event_type),
-            o::subject_type.eq(change.subject_type),
-            o::subject_id.eq(change.subject_id),
+            o::event_type.eq(event_type),
+            o::subject_type.eq(subject_type),
+            o::subject_id.eq(subject_id),
             o::payload.eq(&payload),
-            o::occurred_at.eq(&now),
+            o::occurred_at.eq(now),
         ))
         .execute(c))?;
     Ok(())

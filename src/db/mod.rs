@@ -102,6 +102,8 @@ pub struct Db {
     /// Tells this database's cached per-thread connections from another's (tests open many).
     id: usize,
     url: Arc<str>,
+    /// The key that links audit events as HMACs (`audit::keys`), when one is set.
+    audit_key: Option<crate::audit::keys::AuditKey>,
 }
 
 static NEXT_DB_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
@@ -145,7 +147,18 @@ impl Db {
             sqlite_writer: Arc::new(writer::Writer::new(url)),
             id: NEXT_DB_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             url: url.into(),
+            audit_key: None,
         })
+    }
+
+    /// Links every change's audit events with this key from now on.
+    pub fn with_audit_key(mut self, key: Option<crate::audit::keys::AuditKey>) -> Db {
+        self.audit_key = key;
+        self
+    }
+
+    pub fn audit_key(&self) -> Option<&crate::audit::keys::AuditKey> {
+        self.audit_key.as_ref()
     }
 
     pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, ApiError> {
@@ -239,7 +252,8 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
         let db = self.clone();
-        let f = move |c: &mut DbConn| crate::audit::chain::linked_last(c, f);
+        let key = self.audit_key.clone();
+        let f = move |c: &mut DbConn| crate::audit::chain::linked_last(c, key.as_ref(), f);
         actix_web::web::block(move || match db.backend {
             Backend::Sqlite => db.sqlite_writer.submit(f),
             Backend::Postgres => db.postgres_transaction(f),
@@ -254,7 +268,8 @@ impl Db {
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
     {
-        let f = move |c: &mut DbConn| crate::audit::chain::linked_last(c, f);
+        let key = self.audit_key.as_ref();
+        let f = move |c: &mut DbConn| crate::audit::chain::linked_last(c, key, f);
         match self.backend {
             Backend::Postgres => self.postgres_transaction(f),
             Backend::Sqlite => self.sqlite_writer.run(f),

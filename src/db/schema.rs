@@ -63,6 +63,7 @@ diesel::table! {
         seq -> Nullable<BigInt>,
         prev_hash -> Nullable<Text>,
         hash -> Nullable<Text>,
+        key_id -> Nullable<Text>,
     }
 }
 
@@ -71,6 +72,20 @@ diesel::table! {
         id -> Integer,
         seq -> BigInt,
         head -> Text,
+        key_id -> Nullable<Text>,
+        legacy_events -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_anchors (id) {
+        id -> Text,
+        seq -> BigInt,
+        head -> Text,
+        key_id -> Nullable<Text>,
+        reason -> Text,
+        requested_by -> Text,
+        published_at -> Text,
     }
 }
 
@@ -244,6 +259,7 @@ diesel::table! {
         delivered_at -> Nullable<Text>,
         created_at -> Text,
         updated_at -> Text,
+        claimed_by -> Nullable<Text>,
     }
 }
 
@@ -385,6 +401,7 @@ diesel::table! {
         sent_at -> Nullable<Text>,
         created_at -> Text,
         updated_at -> Text,
+        claimed_by -> Nullable<Text>,
     }
 }
 

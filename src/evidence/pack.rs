@@ -44,7 +44,8 @@ pub fn build(
     let until = time::date_text(as_of.succ_opt().unwrap_or(as_of));
     let records = store::records(c, vendor_id, &until)?;
     let (score, _) = inputs::score_vendor(c, vendor_row.clone(), as_of, model)?;
-    let (head_seq, head_hash) = chain::head(c)?;
+    let head = chain::head(c)?;
+    let first_linked = chain::first_linked_id(c)?;
     let audit_rows = {
         let (ids, parents) = subjects(vendor_id, &records);
         store::audit_events(c, &ids, &parents, &until)?
@@ -102,8 +103,8 @@ pub fn build(
         findings: findings.into_iter().map(Finding::from).collect(),
         incidents: incident_views,
         reminders_sent: reminders_sent.iter().map(Reminder::from).collect(),
-        audit_events: audit_rows.into_iter().map(AuditEvent::from).collect(),
-        audit_chain_head: ChainHead { seq: head_seq, hash: head_hash },
+        audit_events: audit_rows.into_iter().map(|r| AuditEvent::new(r, first_linked.as_deref())).collect(),
+        audit_chain_head: ChainHead { seq: head.seq, hash: head.hash },
     };
     Ok((pack, attachments))
 }

@@ -41,6 +41,8 @@ pub struct ReminderRow {
     pub sent_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The claim token of the process that holds (or last held) the row for sending.
+    pub claimed_by: Option<String>,
 }
 
 impl ReminderRow {
@@ -78,6 +80,8 @@ pub struct Reminder {
     /// The Message-ID of the mail, the same on every attempt.
     pub message_id: Option<String>,
     pub sent_at: Option<String>,
+    /// The process that mailed it (`host:pid:tag`), for a sent reminder.
+    pub sent_by: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -102,6 +106,9 @@ impl From<&ReminderRow> for Reminder {
             recipients: r.recipients.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default(),
             message_id: r.message_id.clone(),
             sent_at: r.sent_at.clone(),
+            sent_by: (r.state == ReminderState::Sent.as_str())
+                .then(|| r.claimed_by.as_deref().map(|t| crate::lease::worker_of(t).to_string()))
+                .flatten(),
             created_at: r.created_at.clone(),
             updated_at: r.updated_at.clone(),
         }

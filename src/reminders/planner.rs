@@ -129,8 +129,7 @@ pub fn replan(
             Some(_) => {}
         }
     }
-    changes.planned += new_rows.len();
-    store::insert(conn, &new_rows)?;
+    changes.planned += store::insert(conn, &new_rows)?;
 
     for r in existing.iter().filter(|r| r.state == ReminderState::Pending.as_str()) {
         if wanted_keys.contains(&row_key(r)) {
@@ -167,6 +166,7 @@ fn new_row(p: &Planned, now: &str) -> ReminderRow {
         sent_at: None,
         created_at: now.to_string(),
         updated_at: now.to_string(),
+        claimed_by: None,
     }
 }
 

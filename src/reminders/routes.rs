@@ -130,6 +130,7 @@ pub async fn retry_reminder(
             row.attempts = 0;
             row.next_attempt_at = now.clone();
             row.lease_until = None;
+            row.claimed_by = None;
             row.reason = None;
             row.updated_at = now;
             store::update(c, &row)?;

@@ -2,10 +2,13 @@
 //! nearest after downtime), claim it, mail it, record the outcome. `run_once` is what the
 //! server's loop and `oversee remind --once` call; tests call it with the time they want.
 //!
-//! A reminder is claimed (leased) in its own transaction before it is mailed and marked sent in
-//! another right after the SMTP server accepts it. A process killed while mailing leaves the
-//! lease to expire and the reminder is sent again; a process killed in the instant between the
-//! server's acceptance and the commit would send it twice, with the same Message-ID.
+//! A reminder is claimed in its own transaction before it is mailed: a lease from the moment of
+//! that claim, renewed while the mail is in flight and fenced by a token (`crate::lease`), so any
+//! number of processes on one database never send one reminder twice, however long a pass runs.
+//! It is marked sent in another transaction right after the SMTP server accepts it. A process
+//! killed while mailing leaves the lease to expire and the reminder is sent again; a process
+//! killed (or frozen past its lease) in the instant between the server's acceptance and the
+//! commit would send it twice, with the same Message-ID.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt;
@@ -20,13 +23,14 @@ use super::{
     store,
 };
 use crate::{
-    assessments::{expiry::system, store as assessments},
+    assessments::store as assessments,
     audit::store::{self as audit, Change},
     compliance::store as compliance,
     contracts::store as contracts,
     db::DbConn,
     error::ApiError,
     findings::store as findings,
+    lease::{self, Held},
     rules::{
         f2,
         reminders::{self as rule, DueReminder, Kind, Owners},
@@ -42,14 +46,24 @@ const MAX_BATCHES: usize = 50;
 /// Reminders mailed at once; within the SMTP transport's pool of 10 connections.
 const SENDS_IN_FLIGHT: usize = 8;
 
+/// What one pass did. `claimed` counts the reminders this process took for sending (each then
+/// ends as sent, retrying, failed, skipped or lost); `lost` those whose lease it could not keep.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
     pub planned: usize,
     pub cancelled: usize,
+    pub claimed: usize,
     pub sent: usize,
     pub skipped: usize,
     pub retrying: usize,
     pub failed: usize,
+    pub lost: usize,
+}
+
+/// How long a claimed reminder is leased: twice the SMTP timeout (one command) and a margin; it
+/// is renewed every third of that while the mail is in flight.
+pub fn lease_length(smtp_timeout_seconds: u64) -> Duration {
+    Duration::from_secs(smtp_timeout_seconds * 2 + 5)
 }
 
 /// One pass. With `plan_everything`, first replans every vendor (the day or the settings
@@ -87,12 +101,14 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>, plan_everything: boo
             .collect()
             .await;
         for outcome in outcomes {
-            match outcome? {
-                Some(ReminderState::Sent) => report.sent += 1,
-                Some(ReminderState::Failed) => report.failed += 1,
-                Some(ReminderState::Skipped) => report.skipped += 1,
-                Some(_) => report.retrying += 1,
-                None => {}
+            let Some(sent) = outcome? else { continue };
+            report.claimed += 1;
+            match sent {
+                Sent::Done(ReminderState::Sent) => report.sent += 1,
+                Sent::Done(ReminderState::Failed) => report.failed += 1,
+                Sent::Done(ReminderState::Skipped) => report.skipped += 1,
+                Sent::Done(_) => report.retrying += 1,
+                Sent::Lost => report.lost += 1,
             }
         }
     }
@@ -100,13 +116,15 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>, plan_everything: boo
 }
 
 /// Looks at a batch of deadlines with due reminders: skips what should not go (recorded at
-/// once) and returns what should, with whether it is late.
+/// once) and returns what should, with whether it is late. A deadline one of whose reminders
+/// another process is sending is left to that process this time.
 async fn decide_batch(state: &AppState, today: NaiveDate, now: &str) -> Result<(Vec<(String, bool)>, usize), ApiError> {
     let now = now.to_string();
     state
         .db
         .write(move |c| {
-            let groups = store::due_groups(c, today, &now, GROUPS_PER_BATCH)?;
+            let clock = lease::clock();
+            let groups = store::due_groups(c, today, &now, &clock, GROUPS_PER_BATCH)?;
             if groups.is_empty() {
                 return Ok((vec![], 0));
             }
@@ -116,6 +134,13 @@ async fn decide_batch(state: &AppState, today: NaiveDate, now: &str) -> Result<(
             for (subject_id, kind, due_on) in &groups {
                 let of_group =
                     rows.iter().filter(|r| &r.subject_id == subject_id && &r.kind == kind && &r.due_on == due_on);
+                let in_flight = of_group.clone().any(|r| {
+                    r.state == ReminderState::Pending.as_str()
+                        && r.lease_until.as_deref().is_some_and(|l| l > clock.as_str())
+                });
+                if in_flight {
+                    continue;
+                }
                 let nearest_sent = of_group
                     .clone()
                     .filter(|r| r.state == ReminderState::Sent.as_str())
@@ -146,8 +171,16 @@ async fn decide_batch(state: &AppState, today: NaiveDate, now: &str) -> Result<(
         .await
 }
 
-/// Claims, mails and records one reminder; `None` when another server holds it or it is not due
-/// for another attempt yet.
+/// How a claimed reminder ended for this process.
+enum Sent {
+    Done(ReminderState),
+    /// Its lease could not be kept: the mail was dropped unfinished, or (frozen past the lease)
+    /// another process took the reminder over before the outcome was recorded.
+    Lost,
+}
+
+/// Claims, mails and records one reminder; `None` when another process holds it or it is not
+/// due for another attempt yet.
 async fn send_one(
     state: &AppState,
     s: &ReminderSettings,
@@ -155,20 +188,41 @@ async fn send_one(
     late: bool,
     now: DateTime<Utc>,
     today: NaiveDate,
-) -> Result<Option<ReminderState>, ApiError> {
-    let lease = now + chrono::Duration::seconds(state.config.smtp_timeout_seconds as i64 * 2 + 5);
-    let (id_owned, now_text, lease_text) = (id.to_string(), time::format(now), time::format(lease));
-    let claimed = state.db.write(move |c| store::claim(c, &id_owned, &now_text, &lease_text)).await?;
+) -> Result<Option<Sent>, ApiError> {
+    let length = lease_length(state.config.smtp_timeout_seconds);
+    let token = lease::token();
+    let (id_owned, now_text, token_owned) = (id.to_string(), time::format(now), token.clone());
+    let claimed = state
+        .db
+        .write(move |c| store::claim(c, &id_owned, &now_text, &lease::clock(), &lease::until(length), &token_owned))
+        .await?;
     if !claimed {
         return Ok(None);
     }
+    let renew = || {
+        let (id, token) = (id.to_string(), token.clone());
+        state.db.write(move |c| store::renew(c, &id, &token, &lease::until(length)))
+    };
+    match lease::hold(length, mail_and_record(state, s, id, &token, late, now, today), renew).await {
+        Held::Done(result) => Ok(Some(result?)),
+        Held::Lost => Ok(Some(Sent::Lost)),
+    }
+}
+
+/// The work done under a reminder's lease: gather, mail, record.
+async fn mail_and_record(
+    state: &AppState,
+    s: &ReminderSettings,
+    id: &str,
+    token: &str,
+    late: bool,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Sent, ApiError> {
     let (id_owned, s_owned, public_url) = (id.to_string(), s.clone(), state.config.public_url.clone());
     let prepared = state.db.read_heavy(move |c| prepare(c, &id_owned, &s_owned, &public_url, today, late)).await?;
     let (row, content, to) = match prepared {
-        Prepared::Skip(row, reason) => {
-            let state_now = finish(state, row, Outcome::Skipped(reason), now, s).await?;
-            return Ok(Some(state_now));
-        }
+        Prepared::Skip(row, reason) => return finish(state, row, token, Outcome::Skipped(reason), now, s).await,
         Prepared::Mail(row, content, to) => (row, content, to),
     };
     let message_id = format!("<reminder.{}@{}>", row.id, state.mailer.from().email.domain());
@@ -190,7 +244,7 @@ async fn send_one(
             Err(e) => Outcome::Error(e),
         },
     };
-    Ok(Some(finish(state, row, outcome, now, s).await?))
+    finish(state, row, token, outcome, now, s).await
 }
 
 enum Prepared {
@@ -284,14 +338,15 @@ fn prepare(
 }
 
 /// Records the outcome in one transaction, with the audit event and the `reminder.sent` or
-/// `reminder.failed` outbox event.
+/// `reminder.failed` outbox event, while this process's claim still holds the row.
 async fn finish(
     state: &AppState,
     mut row: ReminderRow,
+    token: &str,
     outcome: Outcome,
     now: DateTime<Utc>,
     s: &ReminderSettings,
-) -> Result<ReminderState, ApiError> {
+) -> Result<Sent, ApiError> {
     let now_text = time::format(now);
     row.lease_until = None;
     row.updated_at = now_text.clone();
@@ -327,18 +382,35 @@ async fn finish(
         }
     };
     let final_state = ReminderState::parse(&row.state).unwrap_or(ReminderState::Pending);
-    state
+    let (id, token) = (row.id.clone(), token.to_string());
+    let recorded = state
         .db
         .write(move |c| {
-            store::update(c, &row)?;
+            if !store::record_held(c, &row, &token)? {
+                return Ok(false);
+            }
             if let Some(action) = action {
                 let view = Reminder::from(&row);
-                audit::record(c, &system(), Change::new(action, "reminder", &row.id, None, Some(&view)))?;
+                audit::record(
+                    c,
+                    &crate::auth::Principal::system(),
+                    Change::new(action, "reminder", &row.id, None, Some(&view)),
+                )?;
             }
-            Ok(())
+            Ok(true)
         })
         .await?;
-    Ok(final_state)
+    if recorded {
+        Ok(Sent::Done(final_state))
+    } else {
+        tracing::error!(
+            reminder = %id,
+            outcome = final_state.as_str(),
+            "another process took this reminder over before its outcome was recorded (this process was held up past \
+             its lease); the other process's outcome stands, and the mail may have gone twice"
+        );
+        Ok(Sent::Lost)
+    }
 }
 
 /// How long the background loop waits between passes.

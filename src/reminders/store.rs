@@ -162,12 +162,19 @@ pub fn rows_from(conn: &mut DbConn, vendor_ids: &[String], from: NaiveDate) -> R
     Ok(r::table.filter(r::vendor_id.eq_any(vendor_ids)).filter(r::due_on.ge(from.to_string())).load(conn)?)
 }
 
-pub fn insert(conn: &mut DbConn, rows: &[ReminderRow]) -> Result<(), ApiError> {
-    // One statement per row: diesel's multi-backend connection has no batch insert.
+/// Inserts the rows another process has not planned already (two planning passes may run at
+/// once: a deadline's row is kept once by the `reminders_once` key); returns how many it added.
+pub fn insert(conn: &mut DbConn, rows: &[ReminderRow]) -> Result<usize, ApiError> {
+    // One statement per row: diesel's multi-backend connection has no batch insert, nor an
+    // upsert, so it runs on the backend's own connection.
+    let mut added = 0;
     for row in rows {
-        diesel::insert_into(r::table).values(row).execute(conn)?;
+        added += crate::on_backend!(conn, |c| diesel::insert_into(r::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
     }
-    Ok(())
+    Ok(added)
 }
 
 pub fn update(conn: &mut DbConn, row: &ReminderRow) -> Result<(), ApiError> {
@@ -175,7 +182,8 @@ pub fn update(conn: &mut DbConn, row: &ReminderRow) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Moves a row out of `pending`, unless another server already did: returns whether it did.
+/// Moves a row out of `pending`, unless another process already did or holds it for sending
+/// (its outcome decides): returns whether it did.
 pub fn close_pending(
     conn: &mut DbConn,
     id: &str,
@@ -183,14 +191,15 @@ pub fn close_pending(
     reason: &str,
     now: &str,
 ) -> Result<bool, ApiError> {
-    let n = diesel::update(r::table.find(id).filter(r::state.eq(ReminderState::Pending.as_str())))
-        .set((
-            r::state.eq(state.as_str()),
-            r::reason.eq(reason),
-            r::lease_until.eq(None::<String>),
-            r::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let clock = crate::lease::clock();
+    let n = diesel::update(
+        r::table
+            .find(id)
+            .filter(r::state.eq(ReminderState::Pending.as_str()))
+            .filter(r::lease_until.is_null().or(r::lease_until.le(clock))),
+    )
+    .set((r::state.eq(state.as_str()), r::reason.eq(reason), r::lease_until.eq(None::<String>), r::updated_at.eq(now)))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -237,20 +246,26 @@ pub fn list(
 /// A (subject, kind, due date) with at least one pending reminder whose day has come.
 pub type Group = (String, String, String);
 
-/// Up to `max` deadlines with pending reminders whose day has come and that no server holds,
-/// the longest-waiting first.
+/// Up to `max` deadlines with pending reminders whose day has come and that no process holds
+/// (leases compared with `clock`, the wall clock), the longest-waiting first.
 ///
 /// Walks the `reminders_due` index `(state, send_on, id)` in its own order and stops after `max`
 /// rows, so a batch costs the same whatever the backlog. (Asking the database for distinct
 /// deadlines in deadline order made it collect and sort every due row on each batch: 87k rows
 /// fifty times per pass at 100k vendors.) Several due leads of one deadline make fewer than `max`
 /// deadlines; the next batch takes the rest.
-pub fn due_groups(conn: &mut DbConn, today: NaiveDate, now: &str, max: i64) -> Result<Vec<Group>, ApiError> {
+pub fn due_groups(
+    conn: &mut DbConn,
+    today: NaiveDate,
+    now: &str,
+    clock: &str,
+    max: i64,
+) -> Result<Vec<Group>, ApiError> {
     let rows: Vec<Group> = r::table
         .filter(r::state.eq(ReminderState::Pending.as_str()))
         .filter(r::send_on.le(today.to_string()))
         .filter(r::next_attempt_at.le(now))
-        .filter(r::lease_until.is_null().or(r::lease_until.le(now)))
+        .filter(r::lease_until.is_null().or(r::lease_until.le(clock)))
         .select((r::subject_id, r::kind, r::due_on))
         .order((r::send_on.asc(), r::id.asc()))
         .limit(max)
@@ -276,17 +291,41 @@ pub fn group_rows(conn: &mut DbConn, groups: &[Group]) -> Result<Vec<ReminderRow
         .collect())
 }
 
-/// Takes a pending row for sending until `lease_until`; false when it is not pending, not yet
-/// due for another attempt, or another server holds it.
-pub fn claim(conn: &mut DbConn, id: &str, now: &str, lease_until: &str) -> Result<bool, ApiError> {
+/// Takes a pending row for sending: until `lease_until`, fenced by `token`. False when it is not
+/// pending, not yet due for another attempt (`now`, the pass's time), or another process holds
+/// it (its lease ends after `clock`, the wall clock at this claim).
+pub fn claim(
+    conn: &mut DbConn,
+    id: &str,
+    now: &str,
+    clock: &str,
+    lease_until: &str,
+    token: &str,
+) -> Result<bool, ApiError> {
     let n = diesel::update(
         r::table
             .find(id)
             .filter(r::state.eq(ReminderState::Pending.as_str()))
             .filter(r::next_attempt_at.le(now))
-            .filter(r::lease_until.is_null().or(r::lease_until.le(now))),
+            .filter(r::lease_until.is_null().or(r::lease_until.le(clock))),
     )
-    .set(r::lease_until.eq(lease_until))
+    .set((r::lease_until.eq(lease_until), r::claimed_by.eq(token)))
     .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Extends the lease of the holder of `token`; false when the row is no longer its to send.
+pub fn renew(conn: &mut DbConn, id: &str, token: &str, lease_until: &str) -> Result<bool, ApiError> {
+    let held = r::table.find(id).filter(r::claimed_by.eq(token)).filter(r::state.eq(ReminderState::Pending.as_str()));
+    let n = diesel::update(held).set(r::lease_until.eq(lease_until)).execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Stores the outcome of a send, only while `token` still holds the row: false when another
+/// process took it over (its outcome stands).
+pub fn record_held(conn: &mut DbConn, row: &ReminderRow, token: &str) -> Result<bool, ApiError> {
+    let held =
+        r::table.find(&row.id).filter(r::claimed_by.eq(token)).filter(r::state.eq(ReminderState::Pending.as_str()));
+    let n = diesel::update(held).set(row).execute(conn)?;
     Ok(n == 1)
 }

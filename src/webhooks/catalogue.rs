@@ -78,6 +78,12 @@ pub const CATALOGUE: &[EventType] = &[
     e("webhook.secret_rotated", "Subscription", "A subscription's secret was rotated."),
     e("webhook.disabled", "Subscription", "Oversee disabled a subscription whose deliveries kept failing."),
     e("webhook.redelivery_requested", "Delivery", "Someone asked for a delivery to be sent again."),
+    e(
+        "audit.head",
+        "Anchor",
+        "The audit chain's head (seq and hash), published at least daily and on demand: keep it to check later that \
+         the chain still holds it (GET /audit-events/verify?noted_head=SEQ:HASH).",
+    ),
     e("webhook.test", "Object", "A test event sent to one subscription: `{\"subscription_id\": …}`."),
 ];
 

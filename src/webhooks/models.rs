@@ -191,6 +191,8 @@ pub struct DeliveryRow {
     pub delivered_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The claim token of the process that holds (or last held) the delivery.
+    pub claimed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -319,6 +319,7 @@ pub async fn redeliver(
             row.attempts = 0;
             row.next_attempt_at = now.clone();
             row.lease_until = None;
+            row.claimed_by = None;
             row.updated_at = now;
             store::update_delivery(c, &row)?;
             let d = Delivery::from(row);
@@ -367,6 +368,7 @@ pub async fn test_webhook(
                 delivered_at: None,
                 created_at: now.clone(),
                 updated_at: now,
+                claimed_by: None,
             };
             store::insert_delivery(c, &row)?;
             Ok(Delivery::from(row))

@@ -66,14 +66,29 @@ pub fn delivery(conn: &mut DbConn, subscription_id: &str, id: &str) -> Result<De
         .ok_or_else(|| ApiError::not_found("delivery", id))
 }
 
+/// Inserts a delivery unless one for its (subscription, event) exists: two processes may fan the
+/// same outbox event out at once on PostgreSQL, and the `webhook_deliveries_once` key keeps one.
 pub fn insert_delivery(conn: &mut DbConn, row: &DeliveryRow) -> Result<(), ApiError> {
-    diesel::insert_into(d::table).values(row).execute(conn)?;
+    crate::on_backend!(conn, |c| diesel::insert_into(d::table).values(row).on_conflict_do_nothing().execute(c))?;
     Ok(())
 }
 
 pub fn update_delivery(conn: &mut DbConn, row: &DeliveryRow) -> Result<(), ApiError> {
     diesel::update(d::table.find(&row.id)).set(row).execute(conn)?;
     Ok(())
+}
+
+/// Extends the lease of the holder of `token`; false when the delivery is no longer its own.
+pub fn renew_delivery(conn: &mut DbConn, id: &str, token: &str, lease_until: &str) -> Result<bool, ApiError> {
+    let held = d::table.find(id).filter(d::claimed_by.eq(token)).filter(d::status.eq(DeliveryStatus::Pending.as_str()));
+    Ok(diesel::update(held).set(d::lease_until.eq(lease_until)).execute(conn)? == 1)
+}
+
+/// Whether `token` still holds the delivery; on PostgreSQL the row stays locked until the
+/// transaction ends, so it cannot be taken over between this check and the record.
+pub fn still_held(conn: &mut DbConn, id: &str, token: &str) -> Result<bool, ApiError> {
+    let held = d::table.find(id).filter(d::claimed_by.eq(token)).filter(d::status.eq(DeliveryStatus::Pending.as_str()));
+    Ok(diesel::update(held).set(d::claimed_by.eq(token)).execute(conn)? == 1)
 }
 
 /// Turns up to 500 outbox events into one delivery per matching active subscription, and marks
@@ -114,6 +129,7 @@ pub fn fan_out(conn: &mut DbConn, now: &str) -> Result<usize, ApiError> {
                     delivered_at: None,
                     created_at: now.to_string(),
                     updated_at: now.to_string(),
+                    claimed_by: None,
                 },
             )?;
         }
@@ -123,38 +139,45 @@ pub fn fan_out(conn: &mut DbConn, now: &str) -> Result<usize, ApiError> {
     Ok(events.len())
 }
 
-/// Claims up to `max` deliveries that are due, leasing them until `lease_until`. Order per
-/// subscription and subject is kept: a delivery waits while an older one for the same subject is
-/// still pending, even if that one is waiting for a retry.
+/// Claims up to `max` deliveries that are due at `now` (the pass's time), leasing them until
+/// `lease_until` under `token`; a lease is live while it ends after `clock` (the wall clock at
+/// this claim). Order per subscription and subject is kept: a delivery waits while an older one
+/// for the same subject is still pending, even if that one is waiting for a retry.
 pub fn claim_due(
     conn: &mut DbConn,
     now: &str,
+    clock: &str,
     lease_until: &str,
+    token: &str,
     max: usize,
 ) -> Result<Vec<(DeliveryRow, SubscriptionRow)>, ApiError> {
     let pending: Vec<DeliveryRow> =
         d::table.filter(d::status.eq(DeliveryStatus::Pending.as_str())).order(d::id.asc()).limit(1000).load(conn)?;
     let mut seen = std::collections::HashSet::new();
     let mut claimed = Vec::new();
-    for row in pending {
+    for mut row in pending {
         if !seen.insert((row.subscription_id.clone(), row.subject_key.clone())) {
             continue; // an older delivery for this subject goes first
         }
-        let leased = row.lease_until.as_deref().is_some_and(|l| l > now);
+        let leased = row.lease_until.as_deref().is_some_and(|l| l > clock);
         if row.next_attempt_at.as_str() > now || leased || claimed.len() >= max {
             continue;
         }
-        // Conditional, so two servers on one database never both take it.
+        // Conditional, so two processes on one database never both take it; and unchanged since
+        // it was read (another process may have recorded an attempt in between on PostgreSQL).
         let took = diesel::update(
             d::table
                 .filter(d::id.eq(&row.id))
                 .filter(d::status.eq(DeliveryStatus::Pending.as_str()))
-                .filter(d::lease_until.is_null().or(d::lease_until.le(now))),
+                .filter(d::updated_at.eq(&row.updated_at))
+                .filter(d::next_attempt_at.le(now))
+                .filter(d::lease_until.is_null().or(d::lease_until.le(clock))),
         )
-        .set(d::lease_until.eq(lease_until))
+        .set((d::lease_until.eq(lease_until), d::claimed_by.eq(token)))
         .execute(conn)?;
         if took == 1 {
             let sub = get_required(conn, &row.subscription_id)?;
+            (row.lease_until, row.claimed_by) = (Some(lease_until.to_string()), Some(token.to_string()));
             claimed.push((row, sub));
         }
     }

@@ -15,7 +15,6 @@ use super::{
     store,
 };
 use crate::{
-    assessments::expiry::system,
     audit::store::{self as audit, Change},
     error::ApiError,
     rules::webhooks::{next_retry_in, signature_header, Outcome},
@@ -99,17 +98,26 @@ async fn attempt(
     }
 }
 
-/// Stores an attempt's result: delivered, scheduled again, or failed for good (which counts
-/// towards disabling the subscription).
+/// How long a claimed delivery is leased: twice the attempt's timeout and a margin; renewed
+/// every third of that while in flight.
+pub fn lease_length(timeout_seconds: u64) -> Duration {
+    Duration::from_secs(timeout_seconds * 2 + 5)
+}
+
+/// Stores an attempt's result while `token` still holds the delivery: delivered, scheduled
+/// again, or failed for good (which counts towards disabling the subscription). False, with
+/// nothing stored, when another process took the delivery over.
+#[allow(clippy::too_many_arguments)]
 fn record(
     c: &mut crate::db::DbConn,
     mut row: DeliveryRow,
+    token: &str,
     outcome: Outcome,
     latency_ms: u32,
     error: Option<String>,
     now: DateTime<Utc>,
     jitter: f64,
-) -> Result<(), ApiError> {
+) -> Result<bool, ApiError> {
     let now_text = time::format(now);
     row.attempts += 1;
     row.lease_until = None;
@@ -120,6 +128,9 @@ fn record(
     row.last_latency_ms = Some(latency_ms as i32);
     row.last_error = error.map(|e| e.chars().take(500).collect());
     row.updated_at = now_text.clone();
+    if !store::still_held(c, &row.id, token)? {
+        return Ok(false);
+    }
     let mut sub = store::get_required(c, &row.subscription_id)?;
     let retry = outcome.retryable().then(|| next_retry_in(row.attempts as u32, jitter)).flatten();
     if outcome.succeeded() {
@@ -146,11 +157,16 @@ fn record(
             sub.version += 1;
             sub.updated_at = now_text;
             let after = Subscription::from(&sub);
-            audit::record(c, &system(), Change::new("disabled", "webhook", &sub.id, Some(&before), Some(&after)))?;
+            audit::record(
+                c,
+                &crate::auth::Principal::system(),
+                Change::new("disabled", "webhook", &sub.id, Some(&before), Some(&after)),
+            )?;
         }
         store::update(c, &sub)?;
     }
-    store::update_delivery(c, &row)
+    store::update_delivery(c, &row)?;
+    Ok(true)
 }
 
 /// Fans out the outbox and makes one pass over the due deliveries. Returns (events fanned out,
@@ -166,29 +182,48 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
             break;
         }
     }
-    // A claim outlives every attempt of the pass (each is bounded by the timeout); a server killed
-    // midway leaves its claims to expire and another pass sends them again.
-    let lease = chrono::Duration::seconds(state.config.webhook_timeout_seconds as i64 * 2 + 5);
-    let (t, lease) = (now_text.clone(), time::format(now + lease));
-    let due = state.db.write(move |c| store::claim_due(c, &t, &lease, PER_RUN)).await?;
+    // Each claim is leased from the moment it is taken and renewed while its attempt and the
+    // record of its result are in flight (`crate::lease`); a server killed midway leaves its
+    // claims to expire and another pass sends them again.
+    let length = lease_length(state.config.webhook_timeout_seconds);
+    let token = crate::lease::token();
+    let (t, tok) = (now_text.clone(), token.clone());
+    let due = state
+        .db
+        .write(move |c| store::claim_due(c, &t, &crate::lease::clock(), &crate::lease::until(length), &tok, PER_RUN))
+        .await?;
     let http = client(Duration::from_secs(state.config.webhook_timeout_seconds));
     let attempts = due.len();
     // Attempts run concurrently (each is for a different subject), so one slow receiver does not
-    // hold up the others; each result is recorded as soon as it is known, one at a time, so a
-    // crash re-sends only what was in flight.
+    // hold up the others; each result is recorded as soon as it is known, so a crash re-sends
+    // only what was in flight.
     let mut in_flight: futures_util::stream::FuturesUnordered<_> = due
         .into_iter()
         .map(|(row, sub)| {
-            let http = &http;
-            async move {
-                let result = attempt(state, http, &sub, &row, now).await;
-                (row, result)
-            }
+            let (http, token, id) = (&http, &token, row.id.clone());
+            let renew_id = id.clone();
+            let renew = move || {
+                let (id, token) = (renew_id.clone(), token.clone());
+                state.db.write(move |c| store::renew_delivery(c, &id, &token, &crate::lease::until(length)))
+            };
+            let work = async move {
+                let (outcome, latency, error) = attempt(state, http, &sub, &row, now).await;
+                let (j, token) = (jitter(), token.clone());
+                state.db.write(move |c| record(c, row, &token, outcome, latency, error, now, j)).await
+            };
+            async move { (id, crate::lease::hold(length, work, renew).await) }
         })
         .collect();
-    while let Some((row, (outcome, latency, error))) = futures_util::StreamExt::next(&mut in_flight).await {
-        let j = jitter();
-        state.db.write(move |c| record(c, row, outcome, latency, error, now, j)).await?;
+    while let Some((id, held)) = futures_util::StreamExt::next(&mut in_flight).await {
+        match held {
+            crate::lease::Held::Done(recorded) => {
+                if !recorded? {
+                    tracing::error!(delivery = %id, "another process took this delivery over before its result was \
+                        recorded (this process was held up past its lease); its result stands");
+                }
+            }
+            crate::lease::Held::Lost => tracing::warn!(delivery = %id, "the delivery's lease was lost; it goes again"),
+        }
     }
     Ok((fanned, attempts))
 }

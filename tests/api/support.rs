@@ -13,7 +13,7 @@ use actix_web::{
 };
 use diesel::{connection::SimpleConnection, Connection};
 use jsonwebtoken::{EncodingKey, Header};
-use oversee::{auth::JwtKeys, config::Config, db::Db, state::AppState};
+use oversee::{auth::JwtKeys, config::Config, state::AppState};
 use serde_json::{json, Value};
 
 pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256!";
@@ -87,8 +87,7 @@ impl TestApp {
             env.insert(k.to_string(), v.to_string());
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
-        let db = Db::connect(&config.database_url).expect("test database");
-        oversee::prepare_database(&db).expect("migrations");
+        let (db, _) = oversee::open_database(&config).expect("test database");
         let keys = JwtKeys::from_settings(&config.jwt, &config.data_dir).expect("keys");
         let state = AppState::new(config, db, keys);
         let svc = test::init_service(oversee::app(state.clone())).await;

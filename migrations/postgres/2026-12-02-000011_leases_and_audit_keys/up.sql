@@ -1,0 +1,34 @@
+-- Mirrored in migrations/sqlite. Leases are fenced: a claim records who holds it (a token naming the process), every renewal
+-- and the final record require that token, so a process whose lease was taken over can neither
+-- extend it nor overwrite the new holder's outcome.
+ALTER TABLE reminders ADD COLUMN claimed_by TEXT;
+ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
+
+-- The audit chain can be keyed: an event linked with OVERSEE_AUDIT_KEY names the key (an id
+-- derived from it, never the key) and its hash is an HMAC. The head row remembers the key of the
+-- last linked event, so a change of key is recorded as a chain event when it happens.
+ALTER TABLE audit_events ADD COLUMN key_id TEXT;
+ALTER TABLE audit_chain ADD COLUMN key_id TEXT;
+-- Events recorded before the chain began, counted once, now: any other event without a seq is
+-- outside the chain and makes verification fail.
+ALTER TABLE audit_chain ADD COLUMN legacy_events BIGINT NOT NULL DEFAULT 0;
+UPDATE audit_chain SET legacy_events = (
+    SELECT count(*) FROM audit_events e
+    WHERE e.seq IS NULL
+      AND (NOT EXISTS (SELECT 1 FROM audit_events l WHERE l.seq IS NOT NULL)
+           OR e.id < (SELECT min(l.id) FROM audit_events l WHERE l.seq IS NOT NULL))
+);
+CREATE INDEX audit_events_unchained ON audit_events (id) WHERE seq IS NULL;
+
+-- The chain's head as published (daily and on demand): copies held elsewhere contradict a
+-- chain rebuilt from scratch.
+CREATE TABLE audit_anchors (
+    id TEXT PRIMARY KEY NOT NULL,
+    seq BIGINT NOT NULL,
+    head TEXT NOT NULL,
+    key_id TEXT,
+    reason TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    published_at TEXT NOT NULL
+);
+CREATE INDEX audit_anchors_by_time ON audit_anchors (published_at);
