@@ -120,8 +120,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => {
-            let db = Db::connect(&config.database_url)?.with_audit_key(config.audit_keys.current.clone());
-            let n = oversee::prepare_database(&db)?;
+            let (_, n) = oversee::open_database(&config)?;
             eprintln!("applied {n} migration(s)");
             Ok(())
         }

@@ -4,6 +4,7 @@
 mod access;
 mod assessments;
 mod audit;
+mod audit_chain;
 mod compliance;
 mod contacts;
 mod contracts;

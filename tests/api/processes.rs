@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::{
     reminders::vendor_with_owner,
     smtp::{free_port, SmtpSink},
-    support::{days_from_today, TestApp, SECRET},
+    support::{days_from_today, oversee_command, TestApp},
 };
 
 fn oversee(app: &TestApp, sink: &SmtpSink, args: &[&str], extra: &[(&str, String)]) -> Child {
@@ -23,21 +23,71 @@ fn oversee(app: &TestApp, sink: &SmtpSink, args: &[&str], extra: &[(&str, String
 }
 
 fn oversee_with(app: &TestApp, base: &[(&str, String)], args: &[&str], extra: &[(&str, String)]) -> Child {
-    let config = &app.state.config;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oversee"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &config.database_url)
-        .env("OVERSEE_DATA_DIR", &config.data_dir)
-        .env("OVERSEE_JWT_SECRET", SECRET)
-        .env("OVERSEE_SMTP_TIMEOUT_SECONDS", "2")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in base.iter().chain(extra) {
-        cmd.env(k, v);
+    let mut env = vec![("OVERSEE_SMTP_TIMEOUT_SECONDS", "2".to_string())];
+    env.extend(base.iter().chain(extra).cloned());
+    oversee_command(app, args, &env).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start oversee")
+}
+
+/// `oversee remind --once` with its summary kept.
+fn remind_once(app: &TestApp, sink: &SmtpSink) -> Child {
+    let env = [("OVERSEE_SMTP_URL", sink.url()), ("OVERSEE_SMTP_TIMEOUT_SECONDS", "2".to_string())];
+    oversee_command(app, &["remind", "--once"], &env)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start oversee remind --once")
+}
+
+/// Waits for a `remind --once`, requires that it succeeded, and returns its summary.
+fn summary_of(child: Child) -> Value {
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "remind --once failed: {:?}\n{stderr}", out.status);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn count(summary: &Value, field: &str) -> u64 {
+    summary[field].as_u64().unwrap_or_else(|| panic!("no {field} in {summary}"))
+}
+
+/// Stops a server as an operator would (SIGTERM) and requires a clean exit.
+fn terminate(mut server: Child) {
+    let pid = server.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "the server did not stop cleanly: {status:?}");
+}
+
+/// The process id in each sent reminder's `sent_by` (`host:pid:tag`), counted.
+fn senders(sent: &[Value]) -> std::collections::BTreeMap<u32, usize> {
+    let mut by = std::collections::BTreeMap::new();
+    for r in sent {
+        let worker = r["sent_by"].as_str().unwrap_or_else(|| panic!("sent_by missing: {r}"));
+        let pid: u32 = worker.split(':').nth(1).and_then(|p| p.parse().ok()).unwrap();
+        *by.entry(pid).or_default() += 1;
     }
-    cmd.spawn().expect("start oversee")
+    by
+}
+
+/// The `sent` audit events of reminders: one per reminder, never two.
+async fn assert_one_sent_event_each(app: &TestApp, expected: usize) {
+    let mut ids = vec![];
+    let mut cursor = String::new();
+    loop {
+        let res = app.get(&format!("/api/v1/audit-events?subject_type=reminder&limit=500{cursor}"), "auditor").await;
+        for e in res.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "sent") {
+            ids.push(e["subject_id"].as_str().unwrap().to_string());
+        }
+        match res.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(ids.len(), expected, "one sent event per reminder");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), expected, "no reminder has two sent events");
 }
 
 /// `n` findings due in three days: each has exactly one reminder to send now (the 7-day one).
@@ -61,6 +111,7 @@ async fn findings_due_soon(app: &TestApp, n: usize) -> Vec<String> {
 
 async fn sent(app: &TestApp) -> Vec<Value> {
     let res = app.get("/api/v1/reminders?state=sent&limit=500", "auditor").await;
+    assert!(res.body["next_cursor"].is_null(), "the tests stay under one page");
     res.body["items"].as_array().unwrap().clone()
 }
 
@@ -109,33 +160,151 @@ async fn a_sweep_killed_midway_and_restarted_sends_each_reminder_exactly_once() 
     assert_each_once(&sink, &sent(&app).await, 5);
 }
 
+/// Polls `check` until it holds; the interval only paces the polling, the deadline bounds it.
+async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Every reminder sent, and no message in flight at the SMTP server: with every row sent there
+/// is nothing left to claim, and nothing is mailed without a claim, so nothing more can arrive.
+async fn all_sent_and_quiet(app: &TestApp, sink: &SmtpSink, n: usize) {
+    wait_until(&format!("{n} reminders sent"), async || sent(app).await.len() >= n).await;
+    sink.wait_until_idle(Duration::from_secs(60));
+}
+
 #[actix_web::test]
 async fn two_servers_on_one_database_send_each_reminder_exactly_once() {
     let sink = SmtpSink::start();
+    // Slow enough that the first server cannot send everything before the second is up.
+    sink.slow(Duration::from_millis(500));
     let app = TestApp::new().await;
-    findings_due_soon(&app, 20).await;
-    let servers: Vec<Child> = (0..2)
-        .map(|_| {
-            oversee(
-                &app,
-                &sink,
-                &["serve"],
-                &[("OVERSEE_BIND", free_port().to_string()), ("OVERSEE_REMINDER_INTERVAL_SECONDS", "1".into())],
+    findings_due_soon(&app, 40).await;
+    let server = || {
+        let env = [("OVERSEE_BIND", free_port().to_string()), ("OVERSEE_REMINDER_INTERVAL_SECONDS", "1".into())];
+        oversee(&app, &sink, &["serve"], &env)
+    };
+    let first = server();
+    sink.wait_for_accepted(1, Duration::from_secs(60));
+    let second = server();
+    all_sent_and_quiet(&app, &sink, 40).await;
+    let (a, b) = (first.id(), second.id());
+    terminate(first);
+    terminate(second);
+    let sent = sent(&app).await;
+    let by = senders(&sent);
+    assert!(by.get(&a).is_some_and(|n| *n > 0) && by.get(&b).is_some_and(|n| *n > 0), "both servers sent: {by:?}");
+    assert_eq!(by.len(), 2, "{by:?}");
+    assert_each_once(&sink, &sent, 40);
+    assert_one_sent_event_each(&app, 40).await;
+}
+
+/// Waits, with the first process still sending, until a whole lease has passed since its pass
+/// began sending: the premise of the overlap tests (a claim that outlives a lease counted from
+/// the pass's start would be born expired, and the second process would take it again).
+fn outlive_one_lease(first: &mut Child, sink: &SmtpSink, lease: Duration) {
+    sink.wait_for_accepted(1, Duration::from_secs(120));
+    let sending_since = Instant::now();
+    while sending_since.elapsed() < lease + Duration::from_secs(1) {
+        assert!(first.try_wait().unwrap().is_none(), "the first pass ended within one lease; the test proves nothing");
+        std::thread::sleep(Duration::from_millis(100)); // paces the check; the loop ends at the lease
+    }
+}
+
+/// The defect this guards against: a lease counted from the start of a pass, so that every
+/// claim made later than the lease's length into a pass was born expired and another process
+/// took it again. The second process starts after the first has been sending for longer than a
+/// lease (2 s SMTP timeout: 9 s), while it still has most of its work ahead.
+#[actix_web::test]
+async fn two_remind_processes_overlapping_past_their_leases_send_each_reminder_once() {
+    let sink = SmtpSink::start();
+    sink.slow(Duration::from_millis(800));
+    let app = TestApp::new().await;
+    let n = 240;
+    findings_due_soon(&app, n).await;
+    let lease = oversee::reminders::sender::lease_length(2);
+    let mut first = remind_once(&app, &sink);
+    outlive_one_lease(&mut first, &sink, lease);
+    let second = remind_once(&app, &sink);
+    let (a, b) = (first.id(), second.id());
+    let (one, two) = (summary_of(first), summary_of(second));
+    for s in [&one, &two] {
+        assert!(count(s, "claimed") > 0 && count(s, "sent") > 0, "each process did part of the work: {s}");
+        assert_eq!(count(s, "lost"), 0, "{s}");
+    }
+    assert_eq!(count(&one, "sent") + count(&two, "sent"), n as u64, "{one} {two}");
+    sink.wait_until_idle(Duration::from_secs(60));
+    let sent = sent(&app).await;
+    assert_eq!(senders(&sent), [(a, count(&one, "sent") as usize), (b, count(&two, "sent") as usize)].into());
+    assert_each_once(&sink, &sent, n);
+    assert_one_sent_event_each(&app, n).await;
+}
+
+#[actix_web::test]
+async fn a_server_loop_and_remind_once_together_send_each_reminder_once() {
+    let sink = SmtpSink::start();
+    sink.slow(Duration::from_millis(800));
+    let app = TestApp::new().await;
+    let n = 200;
+    findings_due_soon(&app, n).await;
+    let env = [("OVERSEE_BIND", free_port().to_string()), ("OVERSEE_REMINDER_INTERVAL_SECONDS", "1".into())];
+    let mut server = oversee(&app, &sink, &["serve"], &env);
+    outlive_one_lease(&mut server, &sink, oversee::reminders::sender::lease_length(2));
+    let once = remind_once(&app, &sink);
+    let once_pid = once.id();
+    let summary = summary_of(once);
+    assert!(count(&summary, "claimed") > 0, "remind --once did part of the work: {summary}");
+    all_sent_and_quiet(&app, &sink, n).await;
+    let server_pid = server.id();
+    terminate(server);
+    let sent = sent(&app).await;
+    let by = senders(&sent);
+    assert_eq!(by.get(&once_pid).copied(), Some(count(&summary, "sent") as usize), "{by:?}");
+    assert!(by.get(&server_pid).is_some_and(|n| *n > 0), "the server sent some: {by:?}");
+    assert_each_once(&sink, &sent, n);
+    assert_one_sent_event_each(&app, n).await;
+}
+
+#[actix_web::test]
+async fn two_planning_passes_at_once_plan_each_reminder_once() {
+    let sink = SmtpSink::start();
+    sink.refuse(true); // planning is what is tested; nothing is accepted
+    let app = TestApp::new().await;
+    let v = vendor_with_owner(&app, "Initech").await;
+    for i in 0..30 {
+        let res = app
+            .post(
+                &format!("/api/v1/vendors/{v}/contracts"),
+                "procurement",
+                json!({"title": format!("Contract {i}"), "entered_on": "2024-01-15", "ends_on": days_from_today(100 + i),
+                       "notice_days": 60, "owner_email": "buyer@example.com"}),
             )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    // Everything planned so far goes, so both passes plan every row again at once.
+    app.state
+        .db
+        .write(|c| {
+            use diesel::RunQueryDsl;
+            diesel::delete(oversee::db::schema::reminders::table).execute(c)?;
+            Ok(())
         })
-        .collect();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while sent(&app).await.len() < 20 {
-        assert!(Instant::now() < deadline, "the servers did not send every reminder");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    // Both kept sweeping for a further pass or two; nothing more may arrive.
-    std::thread::sleep(Duration::from_secs(2));
-    for mut s in servers {
-        s.kill().unwrap();
-        s.wait().unwrap();
-    }
-    assert_each_once(&sink, &sent(&app).await, 20);
+        .await
+        .unwrap();
+    let (a, b) = (remind_once(&app, &sink), remind_once(&app, &sink));
+    let (one, two) = (summary_of(a), summary_of(b));
+    let all = app.get("/api/v1/reminders?limit=500", "auditor").await.body["items"].as_array().unwrap().clone();
+    assert!(!all.is_empty());
+    assert_eq!(count(&one, "planned") + count(&two, "planned"), all.len() as u64, "each row planned by one pass");
+    let mut keys: Vec<String> =
+        all.iter().map(|r| format!("{}/{}/{}/{}", r["subject_id"], r["kind"], r["due_on"], r["lead_days"])).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), all.len());
 }
 
 /// A webhook receiver on loopback that answers 200 to every request but the `hold`-th, which it
@@ -214,14 +383,6 @@ impl HoldingReceiver {
 async fn deliveries(app: &TestApp, sub: &str, status: &str) -> usize {
     let res = app.get(&format!("/api/v1/webhooks/{sub}/deliveries?status={status}&limit=100"), "admin").await;
     res.body["items"].as_array().unwrap().len()
-}
-
-async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200)); // poll interval, bounded by the deadline
-    }
 }
 
 #[actix_web::test]

@@ -28,6 +28,10 @@ struct Shared {
     holding: bool,
     /// Refuse every message (451 to MAIL) while set.
     refusing: bool,
+    /// How long each message waits before its final reply, like a slow server.
+    delay: Duration,
+    /// Messages between MAIL and the final reply (or the client going away).
+    in_flight: usize,
 }
 
 #[derive(Clone, Default)]
@@ -75,6 +79,16 @@ impl SmtpSink {
         self.shared.0.lock().unwrap().refusing = on;
     }
 
+    /// Each message waits this long before the server accepts it.
+    pub fn slow(&self, per_message: Duration) {
+        self.shared.0.lock().unwrap().delay = per_message;
+    }
+
+    /// Waits until no message is between MAIL and its final reply: nothing is being sent.
+    pub fn wait_until_idle(&self, timeout: Duration) {
+        self.wait(timeout, "no message in flight", |s| s.in_flight == 0);
+    }
+
     /// Waits until `f` holds for the shared state, or panics after `timeout`.
     fn wait(&self, timeout: Duration, what: &str, f: impl Fn(&Shared) -> bool) {
         let deadline = Instant::now() + timeout;
@@ -115,14 +129,20 @@ struct Collect {
 thread_local! {
     /// Set by the handler, on the connection's own thread, when it holds the message it just read.
     static HOLDING_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set between MAIL and the final reply, on the connection's own thread (one message at a
+    /// time per connection).
+    static IN_FLIGHT_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 impl Handler for Collect {
     // Refused at MAIL: mailin stays in its data state after an error at the end of data.
     fn mail(&mut self, _ip: std::net::IpAddr, _domain: &str, _from: &str) -> Response {
-        if self.shared.0.lock().unwrap().refusing {
+        let mut s = self.shared.0.lock().unwrap();
+        if s.refusing {
             return response::INTERNAL_ERROR;
         }
+        s.in_flight += 1;
+        IN_FLIGHT_HERE.with(|f| f.set(true));
         response::OK
     }
 
@@ -141,6 +161,8 @@ impl Handler for Collect {
     fn data_end(&mut self) -> Response {
         let msg = Received { from: self.from.clone(), to: self.to.clone(), data: std::mem::take(&mut self.data) };
         let (lock, cv) = &*self.shared;
+        let delay = lock.lock().unwrap().delay;
+        std::thread::sleep(delay); // a slow server, each connection on its own thread
         let mut s = lock.lock().unwrap();
         if s.hold_number == Some(s.accepted.len() + 1) {
             s.hold_number = None;
@@ -151,8 +173,25 @@ impl Handler for Collect {
             return response::OK; // never written: the connection loop sees `held`
         }
         s.accepted.push(msg);
+        if IN_FLIGHT_HERE.with(|f| f.replace(false)) {
+            s.in_flight -= 1;
+        }
         cv.notify_all();
         response::OK
+    }
+}
+
+/// Counts `in_flight` down for a connection that ends while its message was in flight; the
+/// handler counts it down itself at the final reply.
+struct Gone(Arc<(Mutex<Shared>, Condvar)>);
+
+impl Drop for Gone {
+    fn drop(&mut self) {
+        if IN_FLIGHT_HERE.with(|f| f.replace(false)) {
+            let (lock, cv) = &*self.0;
+            lock.lock().unwrap().in_flight -= 1;
+            cv.notify_all();
+        }
     }
 }
 
@@ -160,8 +199,10 @@ fn serve(stream: TcpStream, shared: Arc<(Mutex<Shared>, Condvar)>) {
     let peer = stream.peer_addr().map(|a| a.ip()).unwrap_or([127, 0, 0, 1].into());
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
-    let handler = Collect { shared, from: String::new(), to: vec![], data: vec![] };
+    let handler = Collect { shared: shared.clone(), from: String::new(), to: vec![], data: vec![] };
     let mut session = SessionBuilder::new("oversee-test-sink").build(peer, handler);
+    // A client that goes away between MAIL and the final reply takes its message with it.
+    let _gone = Gone(shared);
     let _ = session.greeting().write_to(&mut writer);
     let mut line = Vec::new();
     loop {

@@ -161,6 +161,23 @@ impl TestApp {
     }
 }
 
+/// The real `oversee` binary on the test's database and data folder, with nothing else from the
+/// environment; `env` adds or overrides settings.
+pub fn oversee_command(app: &TestApp, args: &[&str], env: &[(&str, String)]) -> std::process::Command {
+    let config = &app.state.config;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_oversee"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &config.database_url)
+        .env("OVERSEE_DATA_DIR", &config.data_dir)
+        .env("OVERSEE_JWT_SECRET", SECRET);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
 /// The built-in 201 CMR 17 template's published version 1.
 pub async fn builtin_template_id(app: &TestApp) -> String {
     let res = app.get("/api/v1/questionnaire-templates?key=201cmr17-service-provider", "security").await;

@@ -14,22 +14,22 @@ use serde_json::{json, Value};
 use crate::support::{assert_problem, TestApp};
 
 #[derive(Clone, Debug)]
-struct Received {
-    headers: HashMap<String, String>,
-    body: String,
+pub struct Received {
+    pub headers: HashMap<String, String>,
+    pub body: String,
     answered: u16,
 }
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 that records each request and answers with the next
 /// queued status (200 when the queue is empty).
-struct Receiver {
-    url: String,
+pub struct Receiver {
+    pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     answers: Arc<Mutex<VecDeque<u16>>>,
 }
 
 impl Receiver {
-    fn start() -> Receiver {
+    pub fn start() -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -70,19 +70,19 @@ impl Receiver {
         self.answers.lock().unwrap().extend(statuses);
     }
 
-    fn take(&self) -> Vec<Received> {
+    pub fn take(&self) -> Vec<Received> {
         std::mem::take(&mut *self.received.lock().unwrap())
     }
 }
 
-fn verify(secret: &str, r: &Received) -> bool {
+pub fn verify(secret: &str, r: &Received) -> bool {
     let id = &r.headers["webhook-id"];
     let ts: i64 = r.headers["webhook-timestamp"].parse().unwrap();
     let expected = oversee::rules::webhooks::sign(secret, id, ts, r.body.as_bytes()).unwrap();
     r.headers["webhook-signature"].split(' ').any(|s| s == expected)
 }
 
-fn event_type(r: &Received) -> String {
+pub fn event_type(r: &Received) -> String {
     serde_json::from_str::<Value>(&r.body).unwrap()["type"].as_str().unwrap().to_string()
 }
 
@@ -91,7 +91,7 @@ async fn run(app: &TestApp, at: DateTime<Utc>) -> (usize, usize) {
 }
 
 /// Passes until nothing is due: one pass sends at most one delivery per subject, in order.
-async fn drain(app: &TestApp) {
+pub async fn drain(app: &TestApp) {
     for _ in 0..20 {
         if run(app, Utc::now()).await.1 == 0 {
             return;
@@ -100,11 +100,11 @@ async fn drain(app: &TestApp) {
     panic!("deliveries kept coming");
 }
 
-async fn allowed_app() -> TestApp {
+pub async fn allowed_app() -> TestApp {
     TestApp::with_env(&[("OVERSEE_WEBHOOK_ALLOW_HTTP", "true"), ("OVERSEE_WEBHOOK_ALLOW_PRIVATE", "true")]).await
 }
 
-async fn subscribe(app: &TestApp, url: &str, types: Value) -> (String, String) {
+pub async fn subscribe(app: &TestApp, url: &str, types: Value) -> (String, String) {
     let res = app.post("/api/v1/webhooks", "admin", json!({"url": url, "event_types": types})).await;
     assert_eq!(res.status, 201, "{}", res.text);
     assert!(res.body["secret"].as_str().unwrap().starts_with("whsec_"));
