@@ -13,7 +13,7 @@
 //!   reply is not delivered.
 //!
 //! Leases compare the processes' own clocks: replicas on several machines need their clocks
-//! in step (NTP) to well within a lease's length (docs/architecture.md, "Background jobs").
+//! in step (NTP) to well within a lease's length (README.md, "Exactly once").
 
 use std::{
     future::Future,

@@ -1,4 +1,4 @@
-use std::process::ExitCode;
+use std::{io::Write, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use oversee::{
@@ -161,7 +161,8 @@ fn verify_export(path: &str, head: Option<&str>) -> Result<(), String> {
         oversee::audit::offline::verify_export(std::io::BufReader::new(file), &keys, noted)
     }
     .map_err(|e| format!("cannot read {path}: {e}"))?;
-    println!("{}", serde_json::to_string_pretty(&verification).unwrap_or_default());
+    // A closed pipe (`| head`) is not an error of the verification.
+    let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&verification).unwrap_or_default());
     let extends = verification.noted_head.as_ref().is_none_or(|n| n.extended);
     if verification.intact && extends {
         Ok(())

@@ -83,9 +83,13 @@ pub fn publish(conn: &mut DbConn, reason: &str, requested_by: &str) -> Result<An
     Ok(anchor)
 }
 
-/// Publishes unless an anchor was published within `EVERY` before `now`; several servers may
-/// ask at once, and on SQLite their transactions run one after another, so one publishes.
+/// Publishes unless an anchor was published within `EVERY` before `now`, or the chain is still
+/// empty; several servers may ask at once, and on SQLite their transactions run one after
+/// another, so one publishes (on PostgreSQL two may, which only repeats a true head).
 pub fn publish_if_due(conn: &mut DbConn, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Anchor>, ApiError> {
+    if chain::head(conn)?.seq == 0 {
+        return Ok(None);
+    }
     let since = time::format(now - EVERY);
     let recent: i64 = t::table.filter(t::published_at.gt(since)).count().get_result(conn)?;
     if recent > 0 {

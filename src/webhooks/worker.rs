@@ -131,7 +131,7 @@ fn record(
     if !store::still_held(c, &row.id, token)? {
         return Ok(false);
     }
-    let mut sub = store::get_required(c, &row.subscription_id)?;
+    let mut sub = store::get_locked(c, &row.subscription_id)?;
     let retry = outcome.retryable().then(|| next_retry_in(row.attempts as u32, jitter)).flatten();
     if outcome.succeeded() {
         row.status = DeliveryStatus::Succeeded.as_str().into();
@@ -222,7 +222,9 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
                         recorded (this process was held up past its lease); its result stands");
                 }
             }
-            crate::lease::Held::Lost => tracing::warn!(delivery = %id, "the delivery's lease was lost; it goes again"),
+            crate::lease::Held::Lost => {
+                tracing::warn!(delivery = %id, "the delivery's lease was lost; whoever holds it now delivers and records it")
+            }
         }
     }
     Ok((fanned, attempts))

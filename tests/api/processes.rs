@@ -307,12 +307,16 @@ async fn two_planning_passes_at_once_plan_each_reminder_once() {
     assert_eq!(keys.len(), all.len());
 }
 
-/// A webhook receiver on loopback that answers 200 to every request but the `hold`-th, which it
-/// leaves unanswered until the sender dies (and then forgets).
+/// A webhook receiver on loopback that answers 200 to every request but the `hold`-th (and every
+/// one while `hold_all` is set), which it leaves unanswered until the sender goes away (and then
+/// forgets).
 #[derive(Clone, Default)]
 struct HoldingReceiver {
     answered: Arc<Mutex<Vec<String>>>,
     holding: Arc<Mutex<bool>>,
+    hold_all: Arc<std::sync::atomic::AtomicBool>,
+    /// The webhook-ids of the requests held.
+    held: Arc<Mutex<Vec<String>>>,
 }
 
 impl HoldingReceiver {
@@ -364,8 +368,9 @@ impl HoldingReceiver {
                 *s += 1;
                 *s
             };
-            if number == hold {
+            if number == hold || self.hold_all.load(std::sync::atomic::Ordering::SeqCst) {
                 *self.holding.lock().unwrap() = true;
+                self.held.lock().unwrap().push(id.clone().unwrap_or_default());
                 let mut rest = String::new();
                 while reader.read_line(&mut rest).unwrap_or(0) > 0 {
                     rest.clear();
@@ -419,4 +424,122 @@ async fn webhook_deliveries_killed_midway_lose_nothing_and_resend_only_what_was_
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 5, "each event answered once, under its own webhook-id");
+}
+
+/// A server whose log is kept, line by line, while it runs.
+fn server_with_log(app: &TestApp, env: &[(&str, String)]) -> (Child, Arc<Mutex<Vec<String>>>) {
+    let mut child = oversee_command(app, &["serve"], env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start oversee serve");
+    let log = Arc::new(Mutex::new(vec![]));
+    let (stderr, lines) = (child.stderr.take().unwrap(), log.clone());
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            lines.lock().unwrap().push(line);
+        }
+    });
+    (child, log)
+}
+
+fn signal(child: &Child, sig: &str) {
+    assert!(Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap().success());
+}
+
+/// A process frozen (SIGSTOP) with its deliveries in flight, past their lease: the other server
+/// takes them over and delivers them; the frozen one, woken, can neither renew nor record over
+/// that result. Without the fence it recorded its timeout over the success, and the deliveries
+/// went out again.
+#[actix_web::test]
+async fn a_webhook_sender_frozen_past_its_lease_cannot_overwrite_the_delivery_taken_over() {
+    let app =
+        TestApp::with_env(&[("OVERSEE_WEBHOOK_ALLOW_HTTP", "true"), ("OVERSEE_WEBHOOK_ALLOW_PRIVATE", "true")]).await;
+    let (receiver, url) = HoldingReceiver::start(0);
+    receiver.hold_all.store(true, std::sync::atomic::Ordering::SeqCst);
+    let res = app.post("/api/v1/webhooks", "admin", json!({"url": url, "event_types": ["vendor.created"]})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let sub = res.body["id"].as_str().unwrap().to_string();
+    for i in 0..3 {
+        app.vendor(json!({"name": format!("Vendor {i}")})).await;
+    }
+    let env = |bind: std::net::SocketAddr| {
+        vec![
+            ("OVERSEE_WEBHOOK_ALLOW_HTTP", "true".to_string()),
+            ("OVERSEE_WEBHOOK_ALLOW_PRIVATE", "true".to_string()),
+            // Lease: 2 × 5 + 5 = 15 s.
+            ("OVERSEE_WEBHOOK_TIMEOUT_SECONDS", "5".to_string()),
+            ("OVERSEE_BIND", bind.to_string()),
+        ]
+    };
+    let (first, first_log) = server_with_log(&app, &env(free_port()));
+    wait_until("the first server's three requests held", async || receiver.held.lock().unwrap().len() == 3).await;
+    signal(&first, "-STOP");
+    receiver.hold_all.store(false, std::sync::atomic::Ordering::SeqCst);
+    let (second, _) = server_with_log(&app, &env(free_port()));
+    wait_until("the second server delivered all three", async || deliveries(&app, &sub, "succeeded").await == 3).await;
+    signal(&first, "-CONT");
+    let gave_up = |log: &[String]| {
+        log.iter().filter(|l| l.contains("lease was lost") || l.contains("took this delivery over")).count()
+    };
+    wait_until("the woken server to give its three deliveries up", async || gave_up(&first_log.lock().unwrap()) >= 3)
+        .await;
+    let res = app.get(&format!("/api/v1/webhooks/{sub}/deliveries?limit=100"), "admin").await;
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for d in items {
+        assert_eq!((d["status"].as_str(), d["attempts"].as_i64()), (Some("succeeded"), Some(1)), "{d}");
+    }
+    let mut answered = receiver.answered.lock().unwrap().clone();
+    answered.sort();
+    let held = receiver.held.lock().unwrap().clone();
+    assert_eq!(answered.len(), 3, "each delivered once more than the frozen attempt: {answered:?}");
+    answered.dedup();
+    assert_eq!(answered.len(), 3);
+    assert!(held.iter().all(|id| answered.contains(id)), "the held ones were the ones taken over");
+    terminate(first);
+    terminate(second);
+}
+
+#[actix_web::test]
+async fn overlapping_expiry_sweeps_expire_and_audit_each_assessment_once() {
+    let app = TestApp::new().await;
+    let template = crate::support::builtin_template_id(&app).await;
+    let n = 20;
+    for _ in 0..n {
+        crate::support::send_assessment(&app, &template).await;
+    }
+    // Every link ran out long ago; both servers sweep at start.
+    app.state
+        .db
+        .write(|c| {
+            use diesel::{ExpressionMethods, RunQueryDsl};
+            use oversee::db::schema::assessments as a;
+            diesel::update(a::table).set(a::token_expires_at.eq("2000-01-01T00:00:00.000000Z")).execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let servers: Vec<Child> =
+        (0..2).map(|_| oversee_with(&app, &[], &["serve"], &[("OVERSEE_BIND", free_port().to_string())])).collect();
+    wait_until("every assessment expired", async || {
+        let res = app.get("/api/v1/assessments?status=expired&limit=100", "auditor").await;
+        res.body["items"].as_array().unwrap().len() == n
+    })
+    .await;
+    for s in servers {
+        terminate(s);
+    }
+    let res = app.get("/api/v1/audit-events?subject_type=assessment&limit=500", "auditor").await;
+    let mut expired: Vec<&str> = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "expired")
+        .map(|e| e["subject_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(expired.len(), n, "one expired event per assessment");
+    expired.sort_unstable();
+    expired.dedup();
+    assert_eq!(expired.len(), n);
 }
