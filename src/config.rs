@@ -43,6 +43,10 @@ pub struct Config {
     pub reminders: ReminderDefaults,
     /// The optional key that makes each audit chain link an HMAC, and older keys.
     pub audit_keys: crate::audit::keys::AuditKeys,
+    /// A listener of its own for `/metrics`, off the public port; the public port then has none.
+    pub metrics_bind: Option<SocketAddr>,
+    /// A static bearer token for `/metrics` (what a Prometheus scraper sends).
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -171,11 +175,24 @@ impl Config {
             },
         };
         let public_url = get("OVERSEE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
-        let audit_keys = crate::audit::keys::AuditKeys::parse(
+        let mut audit_keys = crate::audit::keys::AuditKeys::parse(
             get("OVERSEE_AUDIT_KEY").as_deref(),
             get("OVERSEE_AUDIT_PREVIOUS_KEYS").as_deref(),
         )
         .map_err(|(var, e)| bad(var, e))?;
+        if get("OVERSEE_AUDIT_KEYED_SINCE").is_some() {
+            audit_keys.keyed_since = Some(number(&get, "OVERSEE_AUDIT_KEYED_SINCE", 1, 1..=i64::MAX as usize)? as i64);
+        }
+        let metrics_bind = match get("OVERSEE_METRICS_BIND") {
+            Some(v) => Some(v.parse::<SocketAddr>().ok().filter(|a| *a != bind).ok_or_else(|| {
+                bad("OVERSEE_METRICS_BIND", format!("'{v}' is not an address:port other than OVERSEE_BIND's"))
+            })?),
+            None => None,
+        };
+        let metrics_token = get("OVERSEE_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 32) {
+            return Err(bad("OVERSEE_METRICS_TOKEN", "must be at least 32 characters"));
+        }
         Ok(Config {
             bind,
             data_dir,
@@ -202,6 +219,8 @@ impl Config {
             smtp_timeout_seconds,
             reminders,
             audit_keys,
+            metrics_bind,
+            metrics_token,
         })
     }
 }

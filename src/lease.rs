@@ -9,8 +9,8 @@
 //!   and recording the outcome both require it, so a process whose lease was taken over can
 //!   neither extend it nor overwrite the new holder's outcome.
 //! - When the lease cannot be renewed (taken over, or the database unreachable until too little
-//!   of it is left), the work is dropped unfinished: a mail cut off before the server's final
-//!   reply is not delivered.
+//!   of it is left), the work is dropped unfinished: a mail cut off before its final `.` is not
+//!   delivered (one cut off after it may be).
 //!
 //! Leases compare the processes' own clocks: replicas on several machines need their clocks
 //! in step (NTP) to well within a lease's length (README.md, "Exactly once").
@@ -75,15 +75,17 @@ pub enum Held<T> {
 /// Runs `work` while renewing its lease every third of `length`. `renew` extends the lease by
 /// `length` from now and says whether this holder still has it. A renewal that fails on a
 /// database error is tried again at the next tick while enough of the lease is left; the work
-/// is dropped once it is not.
-pub async fn hold<T, W, R, RF>(length: Duration, work: W, mut renew: R) -> Held<T>
+/// is dropped once it is not. The lease is counted from before each claim or renewal was sent
+/// (`claimed_at`, then the start of each renewal), so the process always stops before the lease
+/// the database holds runs out, never after.
+pub async fn hold<T, W, R, RF>(length: Duration, claimed_at: Instant, work: W, mut renew: R) -> Held<T>
 where
     W: Future<Output = T>,
     R: FnMut() -> RF,
     RF: Future<Output = Result<bool, ApiError>>,
 {
     let tick = (length / 3).max(Duration::from_millis(10));
-    let mut held_until = Instant::now() + length;
+    let mut held_until = claimed_at + length;
     let mut work = pin!(work);
     loop {
         let timer = pin!(actix_web::rt::time::sleep(tick));
@@ -91,8 +93,9 @@ where
             Either::Left((done, _)) => return Held::Done(done),
             Either::Right(((), work)) => work,
         };
+        let asked_at = Instant::now();
         match renew().await {
-            Ok(true) => held_until = Instant::now() + length,
+            Ok(true) => held_until = asked_at + length,
             Ok(false) => {
                 tracing::warn!("a lease was taken over by another process; its work was dropped");
                 return Held::Lost;
@@ -125,6 +128,7 @@ mod tests {
         let r = renewals.clone();
         let held = hold(
             Duration::from_millis(90),
+            std::time::Instant::now(),
             async {
                 sleep(400).await;
                 "sent"
@@ -142,7 +146,10 @@ mod tests {
 
     #[actix_web::test]
     async fn quick_work_needs_no_renewal() {
-        let held = hold(Duration::from_secs(3), async { 7 }, || async { panic!("no renewal expected") }).await;
+        let held = hold(Duration::from_secs(3), std::time::Instant::now(), async { 7 }, || async {
+            panic!("no renewal expected")
+        })
+        .await;
         assert_eq!(held, Held::Done(7));
     }
 
@@ -152,6 +159,7 @@ mod tests {
         let f = finished.clone();
         let held = hold(
             Duration::from_millis(60),
+            std::time::Instant::now(),
             async move {
                 sleep(2_000).await;
                 f.set(true);
@@ -173,7 +181,7 @@ mod tests {
             sleep(2_000).await;
             f.set(true);
         };
-        let held = hold(Duration::from_millis(90), work, || {
+        let held = hold(Duration::from_millis(90), std::time::Instant::now(), work, || {
             c.set(c.get() + 1);
             async { Err(ApiError::Unavailable("database unavailable".into())) }
         })
@@ -190,6 +198,7 @@ mod tests {
         let c = calls.clone();
         let held = hold(
             Duration::from_millis(90),
+            std::time::Instant::now(),
             async {
                 sleep(300).await;
                 1

@@ -173,6 +173,7 @@ pub fn open_database(config: &config::Config) -> Result<(db::Db, usize), String>
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     audit::chain::check_keys(&mut conn, &config.audit_keys)?;
     drop(conn);
+    audit::chain::seal_legacy(&db).map_err(|e| format!("sealing the audit events older than the chain: {e}"))?;
     Ok((db, applied))
 }
 

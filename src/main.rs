@@ -77,6 +77,9 @@ enum AuditCommand {
         /// A head noted earlier, `HASH` or `SEQ:HASH`: also says whether the export extends it.
         #[arg(long)]
         head: Option<String>,
+        /// Every event from this seq on must be keyed (as OVERSEE_AUDIT_KEYED_SINCE).
+        #[arg(long, env = "OVERSEE_AUDIT_KEYED_SINCE")]
+        keyed_since: Option<i64>,
     },
 }
 
@@ -109,8 +112,8 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         return Ok(());
     }
-    if let Command::Audit { command: AuditCommand::Verify { export, head } } = &cli.command {
-        return verify_export(export, head.as_deref());
+    if let Command::Audit { command: AuditCommand::Verify { export, head, keyed_since } } = &cli.command {
+        return verify_export(export, head.as_deref(), *keyed_since);
     }
     let config = Config::from_env().map_err(|e| e.to_string())?;
     match cli.command {
@@ -147,12 +150,13 @@ fn run(cli: Cli) -> Result<(), String> {
 
 /// `oversee audit verify --export`: needs no database and no other configuration than the
 /// audit keys.
-fn verify_export(path: &str, head: Option<&str>) -> Result<(), String> {
-    let keys = oversee::audit::keys::AuditKeys::parse(
+fn verify_export(path: &str, head: Option<&str>, keyed_since: Option<i64>) -> Result<(), String> {
+    let mut keys = oversee::audit::keys::AuditKeys::parse(
         std::env::var("OVERSEE_AUDIT_KEY").ok().filter(|k| !k.trim().is_empty()).as_deref(),
         std::env::var("OVERSEE_AUDIT_PREVIOUS_KEYS").ok().as_deref(),
     )
     .map_err(|(var, e)| format!("configuration error: {var}: {e}"))?;
+    keys.keyed_since = keyed_since;
     let noted = head.map(oversee::audit::verify::NotedHead::parse).transpose().map_err(|e| format!("--head: {e}"))?;
     let verification = if path == "-" {
         oversee::audit::offline::verify_export(std::io::stdin().lock(), &keys, noted)
@@ -234,9 +238,10 @@ fn serve(config: Config) -> Result<(), String> {
     let state = system.block_on(async { AppState::new(config.clone(), db, keys) });
     let base = &config.public_url;
     eprintln!(
-        "Oversee {version}\n  listening  http://{bind}\n  data       {where_data} ({applied} migration(s) applied now)\n  \
+        "Oversee {version}\n  listening  http://{bind}{metrics_at}\n  data       {where_data} ({applied} migration(s) applied now)\n  \
          data dir   {data_dir}\n  mail       {mail}\n  docs       {base}/docs/  (spec: {base}/openapi.json)\n  auth       {token_hint}",
         version = env!("CARGO_PKG_VERSION"),
+        metrics_at = config.metrics_bind.map(|m| format!(" (metrics on http://{m}/metrics)")).unwrap_or_default(),
         mail = if state.config.reminders.in_server {
             state.mailer.description.clone()
         } else {
@@ -247,12 +252,21 @@ fn serve(config: Config) -> Result<(), String> {
     system.block_on(async move {
         actix_web::rt::spawn(oversee::jobs::run(state.clone()));
         // actix-web stops accepting on SIGTERM/SIGINT and lets in-flight requests finish.
-        actix_web::HttpServer::new(move || oversee::app(state.clone()))
+        let metrics_state = state.clone();
+        let api = actix_web::HttpServer::new(move || oversee::app(state.clone()))
             .shutdown_timeout(20)
             .bind(bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?
-            .run()
-            .await
-            .map_err(|e| format!("server failed: {e}"))
+            .run();
+        let Some(metrics_bind) = metrics_state.config.metrics_bind else {
+            return api.await.map_err(|e| format!("server failed: {e}"));
+        };
+        // Metrics on a listener of their own, off the public port: one worker is plenty.
+        let metrics = actix_web::HttpServer::new(move || oversee::ops::metrics_app(metrics_state.clone()))
+            .workers(1)
+            .bind(metrics_bind)
+            .map_err(|e| format!("cannot listen on {metrics_bind} (OVERSEE_METRICS_BIND): {e}"))?
+            .run();
+        futures_util::future::try_join(api, metrics).await.map(|_| ()).map_err(|e| format!("server failed: {e}"))
     })
 }

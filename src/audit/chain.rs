@@ -91,9 +91,73 @@ pub fn head(conn: &mut DbConn) -> Result<Head, ApiError> {
     Ok(Head { seq, hash, key_id })
 }
 
-/// Events recorded before the chain began, counted when the count was introduced.
-pub fn legacy_events(conn: &mut DbConn) -> Result<i64, ApiError> {
-    Ok(h::table.find(1).select(h::legacy_events).first(conn)?)
+/// What the `legacy_sealed` chain event records of the events older than the chain: how many
+/// there were and a digest of them, so a row added later with an old-looking id is found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LegacySeal {
+    pub events: i64,
+    /// SHA-256 (hex) over each event's canonical bytes at seq 0 with an empty previous hash, in
+    /// id order, each followed by a newline.
+    pub digest: String,
+}
+
+/// The seal over the events older than the chain as they stand now.
+pub fn legacy_as_stored(conn: &mut DbConn) -> Result<LegacySeal, ApiError> {
+    use sha2::Digest;
+    let first = first_linked_id(conn)?;
+    let mut hasher = sha2::Sha256::new();
+    let (mut events, mut after) = (0i64, String::new());
+    loop {
+        let mut q = a::table.filter(a::seq.is_null()).filter(a::id.gt(after.clone())).into_boxed();
+        if let Some(first) = &first {
+            q = q.filter(a::id.lt(first.clone()));
+        }
+        let page: Vec<AuditRow> = q.order(a::id.asc()).limit(1000).load(conn)?;
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        for r in &page {
+            hasher.update(canonical(r, 0, "").as_bytes());
+            hasher.update(b"\n");
+            events += 1;
+        }
+    }
+    Ok(LegacySeal { events, digest: crate::digest::hex(&hasher.finalize()) })
+}
+
+/// The seal recorded in the chain, if any (the latest).
+pub fn legacy_sealed(conn: &mut DbConn) -> Result<Option<LegacySeal>, ApiError> {
+    let after: Option<Option<String>> = a::table
+        .filter(a::subject_type.eq(CHAIN_SUBJECT))
+        .filter(a::action.eq(SEALED))
+        .filter(a::seq.is_not_null())
+        .order(a::seq.desc())
+        .select(a::after)
+        .first(conn)
+        .optional()?;
+    match after {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(text.as_deref().unwrap_or_default()).map(Some).map_err(|e| {
+            ApiError::Internal(format!("audit_events: the legacy_sealed event's `after` is not a seal: {e}"))
+        }),
+    }
+}
+
+const CHAIN_SUBJECT: &str = "audit_chain";
+const SEALED: &str = "legacy_sealed";
+
+/// Run when a process starts: seals the events older than the chain, once, with a chain event
+/// holding their count and digest. A database that never had such events needs none.
+pub fn seal_legacy(db: &crate::db::Db) -> Result<(), ApiError> {
+    db.write_blocking(|c| {
+        if legacy_sealed(c)?.is_some() {
+            return Ok(());
+        }
+        let seal = legacy_as_stored(c)?;
+        if seal.events == 0 {
+            return Ok(());
+        }
+        append(c, chain_event(SEALED, None, &seal))
+    })
 }
 
 /// Checked when a process starts: a keyed chain needs its key, and the key that linked the last
@@ -168,6 +232,20 @@ pub fn append(_conn: &mut DbConn, row: AuditRow) -> Result<(), ApiError> {
     })
 }
 
+/// Whether a process with `key` can add to the chain as it stands: not when the chain is keyed
+/// and the process has no key. Checked before work whose outcome must be recorded (a reminder is
+/// not mailed by a process that could not record it).
+pub fn check_can_link(conn: &mut DbConn, key: Option<&AuditKey>) -> Result<(), ApiError> {
+    match (head(conn)?.key_id, key) {
+        (Some(id), None) => Err(keyless(&id)),
+        _ => Ok(()),
+    }
+}
+
+fn keyless(key_id: &str) -> ApiError {
+    ApiError::Unavailable(format!("the audit chain is keyed (key {key_id}) and this process has no OVERSEE_AUDIT_KEY"))
+}
+
 /// Links events in the given order, inside the caller's transaction, with `key` (the process's
 /// audit key). When the last event was linked with another key (or none), an `audit_chain`
 /// `key_rotated` event records the change first. A process without a key cannot extend a keyed
@@ -176,13 +254,17 @@ pub fn link_all(conn: &mut DbConn, mut rows: Vec<AuditRow>, key: Option<&AuditKe
     let mut head = take_head(conn)?;
     let ours = key.map(|k| k.id.clone());
     if head.key_id != ours {
-        let Some(new) = &ours else {
-            return Err(ApiError::Unavailable(format!(
-                "the audit chain is keyed (key {}) and this process has no OVERSEE_AUDIT_KEY",
-                head.key_id.as_deref().unwrap_or_default()
-            )));
-        };
+        let Some(new) = &ours else { return Err(keyless(head.key_id.as_deref().unwrap_or_default())) };
         rows.insert(0, rotation_event(head.key_id.as_deref(), new));
+        // The log is a copy outside the database of where keying began.
+        tracing::warn!(
+            target: "oversee::audit",
+            seq = head.seq + 1,
+            from = head.key_id.as_deref().unwrap_or("none"),
+            to = %new,
+            "audit key changed; to pin keying from here, set OVERSEE_AUDIT_KEYED_SINCE={}",
+            head.seq + 1
+        );
     }
     let linked = rows
         .into_iter()
@@ -201,25 +283,31 @@ pub fn link_all(conn: &mut DbConn, mut rows: Vec<AuditRow>, key: Option<&AuditKe
     Ok(linked)
 }
 
-/// The chain event that records a change of audit key (by id; the key never leaves the process).
-fn rotation_event(from: Option<&str>, to: &str) -> AuditRow {
+/// A chain event about the chain itself (`subject_type` `audit_chain`), by the system.
+fn chain_event(action: &str, before: Option<String>, after: &impl serde::Serialize) -> AuditRow {
     let system = crate::auth::Principal::system();
     AuditRow {
         id: uuid::Uuid::now_v7().to_string(),
         occurred_at: crate::time::now(),
         actor_sub: system.sub,
         actor_role: system.role.as_str().to_string(),
-        action: "key_rotated".into(),
-        subject_type: "audit_chain".into(),
-        subject_id: "audit_chain".into(),
-        before: Some(serde_json::json!({ "key_id": from }).to_string()),
-        after: Some(serde_json::json!({ "key_id": to }).to_string()),
+        action: action.into(),
+        subject_type: CHAIN_SUBJECT.into(),
+        subject_id: CHAIN_SUBJECT.into(),
+        before,
+        after: Some(serde_json::to_string(after).unwrap_or_default()),
         request_id: None,
         seq: None,
         prev_hash: None,
         hash: None,
         key_id: None,
     }
+}
+
+/// The chain event that records a change of audit key (by id; the key never leaves the process).
+fn rotation_event(from: Option<&str>, to: &str) -> AuditRow {
+    let before = serde_json::json!({ "key_id": from }).to_string();
+    chain_event("key_rotated", Some(before), &serde_json::json!({ "key_id": to }))
 }
 
 /// Chained events after `(seq, id)`, in seq order (then id, should a seq have been stored twice),
@@ -249,16 +337,6 @@ pub fn for_each_linked(conn: &mut DbConn, mut f: impl FnMut(AuditRow) -> Result<
 /// recorded before the chain began.
 pub fn first_linked_id(conn: &mut DbConn) -> Result<Option<String>, ApiError> {
     Ok(a::table.filter(a::seq.is_not_null()).order(a::seq.asc()).select(a::id).first(conn).optional()?)
-}
-
-/// Events without a seq recorded before the first chained event (by id: ids are UUIDv7, so they
-/// sort by creation time), or all of them when nothing is chained yet.
-pub fn unchained_before(conn: &mut DbConn, first_linked: Option<&str>) -> Result<i64, ApiError> {
-    let mut q = a::table.filter(a::seq.is_null()).into_boxed();
-    if let Some(first) = first_linked {
-        q = q.filter(a::id.lt(first.to_string()));
-    }
-    Ok(q.count().get_result(conn)?)
 }
 
 /// Up to `limit` events without a seq recorded after the chain began: nothing Oversee writes.
@@ -439,7 +517,7 @@ mod tests {
         assert_eq!(rows[1].subject_type, "audit_chain");
         assert_eq!(rows[1].after.as_deref(), Some(format!("{{\"key_id\":\"{}\"}}", key.id).as_str()));
         assert_eq!(head(&mut conn).unwrap().key_id.as_deref(), Some(key.id.as_str()));
-        let keys = crate::audit::keys::AuditKeys { current: Some(key.clone()), previous: vec![] };
+        let keys = crate::audit::keys::AuditKeys { current: Some(key.clone()), ..Default::default() };
         let v = crate::audit::verify::verify(&mut conn, &keys, None).unwrap();
         assert!(v.intact, "{v:?}");
         assert_eq!(v.keyed_events, 3);

@@ -47,11 +47,16 @@ pub fn key_id(secret: &str) -> String {
     hex(&digest[..8])
 }
 
-/// The key new events are linked with, and every key that may have linked older ones.
+/// The key new events are linked with, every key that may have linked older ones, and where
+/// keying began as noted outside the database.
 #[derive(Clone, Debug, Default)]
 pub struct AuditKeys {
     pub current: Option<AuditKey>,
     pub previous: Vec<AuditKey>,
+    /// Every event from this seq on must be keyed (`OVERSEE_AUDIT_KEYED_SINCE`). Without it,
+    /// someone who rewrites every keyed event as unkeyed, from the first one, leaves a chain that
+    /// looks as if it had never been keyed; with it, that is reported.
+    pub keyed_since: Option<i64>,
 }
 
 impl AuditKeys {
@@ -66,7 +71,7 @@ impl AuditKeys {
             .map(AuditKey::new)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ("OVERSEE_AUDIT_PREVIOUS_KEYS", e))?;
-        Ok(AuditKeys { current, previous })
+        Ok(AuditKeys { current, previous, keyed_since: None })
     }
 
     /// The key with this id, current or previous.

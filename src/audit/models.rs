@@ -105,13 +105,15 @@ impl AuditEvent {
     }
 }
 
-/// One line of the export (`GET /audit-events/export`): the event's stored fields verbatim.
-/// `before` and `after` are the stored JSON texts as strings, so the canonical bytes its link
-/// covers can be rebuilt from the line alone (`chain::canonical`).
+/// One line of the export (`GET /audit-events/export`) and of an evidence pack's
+/// `audit-events.jsonl`: the event's stored fields verbatim. `before` and `after` are the stored
+/// JSON texts as strings, so the canonical bytes its link covers can be rebuilt from the line
+/// alone (`chain::canonical`). The export holds chained events only; a pack also marks each
+/// event's place (`chain`), and an event outside the chain has no `seq`, `prev_hash` or `hash`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportedEvent {
-    pub seq: i64,
+    pub seq: Option<i64>,
     pub id: String,
     pub occurred_at: String,
     pub actor_sub: String,
@@ -122,16 +124,17 @@ pub struct ExportedEvent {
     pub before: Option<String>,
     pub after: Option<String>,
     pub request_id: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
     pub key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainMark>,
 }
 
 impl ExportedEvent {
-    /// `None` for an event outside the chain (no seq), which the export does not carry.
-    pub fn of(r: &AuditRow) -> Option<ExportedEvent> {
-        Some(ExportedEvent {
-            seq: r.seq?,
+    pub fn of(r: &AuditRow) -> ExportedEvent {
+        ExportedEvent {
+            seq: r.seq,
             id: r.id.clone(),
             occurred_at: r.occurred_at.clone(),
             actor_sub: r.actor_sub.clone(),
@@ -142,10 +145,11 @@ impl ExportedEvent {
             before: r.before.clone(),
             after: r.after.clone(),
             request_id: r.request_id.clone(),
-            prev_hash: r.prev_hash.clone().unwrap_or_default(),
-            hash: r.hash.clone().unwrap_or_default(),
+            prev_hash: r.prev_hash.clone(),
+            hash: r.hash.clone(),
             key_id: r.key_id.clone(),
-        })
+            chain: None,
+        }
     }
 
     pub fn into_row(self) -> AuditRow {
@@ -160,9 +164,9 @@ impl ExportedEvent {
             before: self.before,
             after: self.after,
             request_id: self.request_id,
-            seq: Some(self.seq),
-            prev_hash: Some(self.prev_hash),
-            hash: Some(self.hash),
+            seq: self.seq,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
             key_id: self.key_id,
         }
     }

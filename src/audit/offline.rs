@@ -94,7 +94,7 @@ mod tests {
                 let h = chain::hash_of(&r, seq, &prev);
                 r.hash = Some(h.clone());
                 prev = h;
-                serde_json::to_string(&ExportedEvent::of(&r).unwrap()).unwrap()
+                serde_json::to_string(&ExportedEvent::of(&r)).unwrap()
             })
             .collect();
         let t = ExportTrailer { chain_head: prev, head_seq: n, events: n };

@@ -61,12 +61,12 @@ pub async fn verify_chain(
         .transpose()
         .map_err(|e| ApiError::BadRequest(format!("noted_head: {e}")))?;
     let keys = state.config.audit_keys.clone();
-    let v: Verification = state.db.read_heavy(move |c| verify::verify(c, &keys, noted)).await?;
+    let v: Verification = state.db.read_snapshot(move |c| verify::verify(c, &keys, noted)).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
-/// Every chained event as JSON Lines, in chain order, then one line with the head, for an
-/// auditor to keep and verify with no access to Oversee.
+/// Every chained event as JSON Lines, in chain order, then one line with the recorded head, for
+/// an auditor to keep and verify with no access to Oversee.
 ///
 /// Each event line carries the stored fields verbatim (`before` and `after` are the stored JSON
 /// texts, as strings), so the canonical bytes each hash covers are rebuilt from the line alone;
@@ -82,20 +82,20 @@ pub async fn verify_chain(
 pub async fn export_chain(state: web::Data<AppState>, _who: Authorized<perm::AuditRead>) -> ApiResult<HttpResponse> {
     let body = state
         .db
-        .read_heavy(|c| {
+        .read_snapshot(|c| {
+            // The head as recorded, read in the same snapshot as the events: an export of a chain
+            // whose newest events were deleted then shows it, offline too.
+            let head = chain::head(c)?;
             let mut out = String::new();
             let mut events = 0i64;
-            let mut last = (0, chain::GENESIS.to_string());
             chain::for_each_linked(c, |r| {
-                if let Some(line) = ExportedEvent::of(&r) {
-                    last = (line.seq, line.hash.clone());
-                    out.push_str(&serde_json::to_string(&line).map_err(|e| ApiError::Internal(e.to_string()))?);
-                    out.push('\n');
-                    events += 1;
-                }
+                let line = ExportedEvent::of(&r);
+                out.push_str(&serde_json::to_string(&line).map_err(|e| ApiError::Internal(e.to_string()))?);
+                out.push('\n');
+                events += 1;
                 Ok(())
             })?;
-            let trailer = ExportTrailer { chain_head: last.1, head_seq: last.0, events };
+            let trailer = ExportTrailer { chain_head: head.hash, head_seq: head.seq, events };
             out.push_str(&serde_json::to_string(&trailer).map_err(|e| ApiError::Internal(e.to_string()))?);
             out.push('\n');
             Ok(out)

@@ -54,7 +54,8 @@ pub struct BrokenLink {
     /// before was rewritten), `missing` (a seq is absent: an event was deleted), `duplicate_seq`,
     /// `out_of_order`, `head_mismatch` (the last events were deleted, or the head was changed),
     /// `outside_chain` (an event without a seq recorded after the chain began),
-    /// `unchained_count_changed`, `key_unavailable` (the event's audit key is not configured, so
+    /// `unchained_count_changed` (the events older than the chain no longer match the seal the
+    /// chain holds over them), `key_unavailable` (the event's audit key is not configured, so
     /// its HMAC cannot be checked), `unkeyed_after_keyed`; offline also `unreadable`,
     /// `no_trailer` (the export is cut short) and `after_trailer`.
     pub problem: String,
@@ -196,6 +197,9 @@ impl<'k> Checker<'k> {
             None => {
                 if let Some(since) = self.keyed_since {
                     self.problem(at("unkeyed_after_keyed", format!("the chain is keyed since seq {since}")));
+                } else if let Some(pinned) = self.keys.keyed_since.filter(|p| seq >= *p) {
+                    let detail = format!("every event from seq {pinned} on must be keyed (OVERSEE_AUDIT_KEYED_SINCE)");
+                    self.problem(at("unkeyed_after_keyed", detail));
                 }
                 Some(None)
             }
@@ -213,7 +217,7 @@ impl<'k> Checker<'k> {
             }
         }
         self.events += 1;
-        self.expected = seq + 1;
+        self.expected = seq.saturating_add(1);
         self.prev = stored.clone();
         self.last = Some((seq, stored));
     }
@@ -272,16 +276,21 @@ pub fn verify(conn: &mut DbConn, keys: &AuditKeys, noted: Option<NotedHead>) -> 
         Ok(())
     })?;
     let first = chain::first_linked_id(conn)?;
-    let before = chain::unchained_before(conn, first.as_deref())?;
-    let legacy = chain::legacy_events(conn)?;
-    if before != legacy {
+    let stored = chain::legacy_as_stored(conn)?;
+    let sealed = chain::legacy_sealed(conn)?;
+    let expected = sealed.clone().unwrap_or(chain::LegacySeal { events: 0, digest: stored.digest.clone() });
+    if stored.events != expected.events || (stored.events > 0 && stored.digest != expected.digest) {
         checker.problem(BrokenLink {
             seq: None,
             event_id: None,
             line: None,
             problem: "unchained_count_changed".into(),
             detail: format!(
-                "{before} events without a seq predate the chain; {legacy} did when the count was recorded"
+                "{} events without a seq predate the chain (digest {}); the chain's seal records {} (digest {})",
+                stored.events,
+                stored.digest,
+                expected.events,
+                if sealed.is_some() { expected.digest.as_str() } else { "none: no events predated the chain" }
             ),
         });
     }
@@ -296,7 +305,7 @@ pub fn verify(conn: &mut DbConn, keys: &AuditKeys, noted: Option<NotedHead>) -> 
             });
         }
     }
-    Ok(checker.finish(Some((head.seq, head.hash)), before.min(legacy)))
+    Ok(checker.finish(Some((head.seq, head.hash)), stored.events.min(expected.events)))
 }
 
 #[cfg(test)]
@@ -432,7 +441,7 @@ mod tests {
     #[test]
     fn keyed_links_verify_only_with_their_key_and_cannot_be_recomputed_without_it() {
         let key = AuditKey::new("an-audit-key-that-is-long-enough-000").unwrap();
-        let keys = AuditKeys { current: Some(key.clone()), previous: vec![] };
+        let keys = AuditKeys { current: Some(key.clone()), ..Default::default() };
         let rows = chain_of(4, Some(&key), 3);
         let v = check(&rows, &keys, None);
         assert!(v.intact, "{v:?}");
@@ -453,6 +462,18 @@ mod tests {
         forged[3].hash = Some(chain::hash_of(&forged[3], 4, forged[3].prev_hash.as_deref().unwrap()));
         let v = check(&forged, &keys, None);
         assert_eq!(problems(&v), [(Some(4), "hash_mismatch")]);
+    }
+
+    /// Someone without the key rewrites every keyed event, from the first, as unkeyed: the chain
+    /// looks as if it had never been keyed, unless where keying began was noted outside it.
+    #[test]
+    fn a_chain_rewritten_as_never_keyed_is_found_against_the_noted_start_of_keying() {
+        let rows = chain_of(4, None, 1);
+        let mut keys = AuditKeys::default();
+        assert!(check(&rows, &keys, None).intact);
+        keys.keyed_since = Some(3);
+        let v = check(&rows, &keys, None);
+        assert_eq!(problems(&v), [(Some(3), "unkeyed_after_keyed"), (Some(4), "unkeyed_after_keyed")]);
     }
 
     #[test]

@@ -243,6 +243,27 @@ impl Db {
         .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
     }
 
+    /// Runs a read of many statements that must all see one moment (the audit chain's
+    /// verification and export, an evidence pack), off the async workers: in one transaction,
+    /// REPEATABLE READ and READ ONLY on PostgreSQL; on SQLite a read transaction sees one
+    /// snapshot of the WAL from its first read to its end.
+    pub async fn read_snapshot<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        let backend = self.backend;
+        self.read_heavy(move |c| {
+            c.transaction(|c| {
+                if backend == Backend::Postgres {
+                    c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+                }
+                f(c)
+            })
+        })
+        .await
+    }
+
     /// Runs `f` in ONE transaction: the change, its audit event and its outbox event commit
     /// together or not at all. On SQLite, changes that arrive together share a commit, each in
     /// its own savepoint, and none is answered before its commit.

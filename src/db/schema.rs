@@ -73,7 +73,6 @@ diesel::table! {
         seq -> BigInt,
         head -> Text,
         key_id -> Nullable<Text>,
-        legacy_events -> BigInt,
     }
 }
 

@@ -41,7 +41,9 @@ const README: &str = "Oversee evidence pack\n\n\
 evidence-pack.json  the vendor, its (f)1 and (f)2 status with reasons, contracts with clauses and\n\
                     who verified them, assessments with answers and scores, findings, incidents\n\
                     with their reviews, reminders sent, and the audit events about them.\n\
-audit-events.jsonl  the same audit events, one per line, with seq, prev_hash and hash.\n\
+audit-events.jsonl  the same audit events, one per line, with their stored fields verbatim (before and\n\
+                    after as the stored JSON text), so each hash can be recomputed as the README\n\
+                    of Oversee describes, and where each stands against the chain (chain).\n\
 contracts/          the stored contract texts.\n\
 assessments/        the files respondents attached, by assessment.\n\
 manifest.json       the SHA-256 of every other file here, and anything that could not be included.\n\n\
@@ -87,14 +89,16 @@ pub fn write(pack: &EvidencePack, attachments: Vec<Attachment>, data_dir: &Path)
 
     let json = serde_json::to_vec_pretty(pack).map_err(zip_error)?;
     add(&mut zip, "evidence-pack.json".into(), &json)?;
-    let mut lines = String::new();
-    for e in &pack.audit_events {
-        lines.push_str(&serde_json::to_string(e).map_err(zip_error)?);
-        lines.push('\n');
-    }
-    add(&mut zip, "audit-events.jsonl".into(), lines.as_bytes())?;
     for a in attachments {
         match a {
+            Attachment::AuditEvents(events) => {
+                let mut lines = String::new();
+                for e in &events {
+                    lines.push_str(&serde_json::to_string(e).map_err(zip_error)?);
+                    lines.push('\n');
+                }
+                add(&mut zip, "audit-events.jsonl".into(), lines.as_bytes())?;
+            }
             Attachment::ContractText { contract_id, text } => {
                 add(&mut zip, format!("contracts/{contract_id}.txt"), text.as_bytes())?;
             }

@@ -9,7 +9,10 @@ use super::{
 };
 use crate::{
     assessments::{models::Assessment, view},
-    audit::{chain, models::AuditEvent},
+    audit::{
+        chain,
+        models::{AuditEvent, ChainMark, ExportedEvent},
+    },
     auth::Principal,
     clauses::models::Clause,
     contracts::{events::ContractEvent, models::Contract},
@@ -26,6 +29,8 @@ use crate::{
 
 /// A file behind the pack, for the ZIP.
 pub enum Attachment {
+    /// The audit events with their stored fields verbatim, so their hashes can be recomputed.
+    AuditEvents(Vec<ExportedEvent>),
     /// A contract's stored text.
     ContractText { contract_id: String, text: String },
     /// A file a respondent attached to an assessment.
@@ -53,7 +58,11 @@ pub fn build(
     let Records { contracts, events, clauses, assessments, findings, incidents: incident_rows, reminders_sent, .. } =
         records;
 
-    let mut attachments = vec![];
+    let verbatim = audit_rows
+        .iter()
+        .map(|r| ExportedEvent { chain: Some(ChainMark::of(r, first_linked.as_deref())), ..ExportedEvent::of(r) })
+        .collect();
+    let mut attachments = vec![Attachment::AuditEvents(verbatim)];
     let mut contract_evidence = vec![];
     for row in contracts {
         if let Some(text) = row.document_text.clone() {

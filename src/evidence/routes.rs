@@ -60,7 +60,8 @@ pub async fn evidence_pack(
     let as_of = query.into_inner().as_of.unwrap_or_else(time::today);
     let model = state.config.score_model.clone();
     let principal = who.0.clone();
-    let (pack, attachments) = state.db.read(move |c| pack::build(c, &vendor_id, as_of, &principal, &model)).await?;
+    let (pack, attachments) =
+        state.db.read_snapshot(move |c| pack::build(c, &vendor_id, as_of, &principal, &model)).await?;
     if !wants_zip(&req) {
         return Ok(HttpResponse::Ok().json(pack));
     }

@@ -20,17 +20,36 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
-/// Keyed by (method, route pattern, status). Route patterns, not raw paths, keep the label set
-/// bounded whatever ids clients send.
+/// Keyed by (method, route pattern, status), every label from a bounded set whatever clients
+/// send: the standard methods or `other`, a registered route pattern (never the raw path) or
+/// `unmatched`, and a status code.
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    series: Mutex<BTreeMap<(&'static str, String, u16), Series>>,
+}
+
+/// The method's label: one of the methods HTTP defines, or `other` (a client may send any token
+/// as a method, and each distinct one would otherwise be a series of its own).
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method as M;
+    match *method {
+        M::GET => "GET",
+        M::HEAD => "HEAD",
+        M::POST => "POST",
+        M::PUT => "PUT",
+        M::PATCH => "PATCH",
+        M::DELETE => "DELETE",
+        M::OPTIONS => "OPTIONS",
+        M::TRACE => "TRACE",
+        M::CONNECT => "CONNECT",
+        _ => "other",
+    }
 }
 
 impl Metrics {
-    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub fn observe(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
         let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let s = map.entry((method.to_string(), route.to_string(), status)).or_default();
+        let s = map.entry((method, route.to_string(), status)).or_default();
         s.count += 1;
         s.sum += seconds;
         for (i, le) in BUCKETS.iter().enumerate() {
@@ -76,14 +95,14 @@ pub async fn middleware(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
     let res = next.call(req).await?;
     if let Some(m) = metrics {
         // Asked after routing, the pattern comes from the matched resource's path; asked before,
         // actix matches the URL against every route's regex again (~8 % of a GET's CPU, profiled).
         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_string());
-        m.observe(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+        m.observe(method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
     }
     Ok(res)
 }
@@ -102,5 +121,14 @@ mod tests {
         assert!(text.contains(r#"route="/a",status="200",le="0.005"} 1"#));
         assert!(text.contains(r#"route="/a",status="200",le="0.25"} 2"#));
         assert!(text.contains(r#"route="/a",status="200",le="+Inf"} 2"#));
+    }
+
+    #[test]
+    fn only_the_defined_methods_get_a_label_of_their_own() {
+        use actix_web::http::Method;
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        for odd in ["get", "XYZ", "PROPFIND", &"A".repeat(4096)] {
+            assert_eq!(method_label(&Method::from_bytes(odd.as_bytes()).unwrap()), "other", "{odd}");
+        }
     }
 }

@@ -91,8 +91,38 @@ fn file_error(message: impl Into<String>) -> ApiError {
     ApiError::invalid("file", &message.into())
 }
 
+/// The most of a sheet that is read: far more than any questionnaire (at most 5,000 questions),
+/// and small enough that no file, however it is built, makes the server allocate more than a few
+/// tens of megabytes for it.
+pub const MAX_ROWS: usize = 20_000;
+pub const MAX_COLUMNS: usize = 256;
+pub const MAX_CELLS: usize = 1_000_000;
+
+/// Counts cells as they are read, and refuses a sheet past the bounds before it grows.
+struct Bounds {
+    cells: usize,
+}
+
+impl Bounds {
+    fn cell(&mut self, row: usize, column: usize) -> Result<(), ApiError> {
+        self.cells += 1;
+        if row >= MAX_ROWS || column >= MAX_COLUMNS {
+            return Err(file_error(format!(
+                "a cell at row {}, column {} is outside what is read: at most {MAX_ROWS} rows and {MAX_COLUMNS} columns",
+                row + 1,
+                column_letter(column)
+            )));
+        }
+        if self.cells > MAX_CELLS {
+            return Err(file_error(format!("the sheet has more than {MAX_CELLS} cells")));
+        }
+        Ok(())
+    }
+}
+
 fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    check_csv_shape(bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -102,20 +132,49 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
     Ok(rows)
 }
 
-/// An XLSX file is a zip archive; one whose parts declare more than this unpacked is refused
-/// before it is read, so a small upload cannot unpack to gigabytes in memory.
-const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+/// Walks the file field by field without keeping any (csv-core, the CSV reader's own state
+/// machine), so a file of separators is refused before a record of millions of fields is built.
+fn check_csv_shape(bytes: &[u8]) -> Result<(), ApiError> {
+    use csv_core::ReadFieldResult::{End, Field, InputEmpty, OutputFull};
+    let mut reader = csv_core::Reader::new();
+    let mut discard = [0u8; 4096];
+    let (mut input, mut row, mut column) = (bytes, 0usize, 0usize);
+    let mut bounds = Bounds { cells: 0 };
+    loop {
+        let (result, read, _) = reader.read_field(input, &mut discard);
+        input = &input[read..];
+        match result {
+            InputEmpty | OutputFull => {}
+            Field { record_end } => {
+                bounds.cell(row, column)?;
+                (row, column) = if record_end { (row + 1, 0) } else { (row, column + 1) };
+            }
+            End => return Ok(()),
+        }
+    }
+}
+
+/// An XLSX file is a zip archive. Every part is inflated once, counting the bytes that actually
+/// come out (a part's declared size can lie), and the workbook is refused (413) past this, before
+/// the spreadsheet reader unpacks anything into memory.
+const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
 
 fn check_unpacked_size(bytes: &[u8], max: u64) -> Result<(), ApiError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
+    let unreadable = |e: &dyn std::fmt::Display| file_error(format!("not a readable XLSX workbook: {e}"));
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let mut total = 0u64;
     for i in 0..archive.len() {
-        let part = archive.by_index_raw(i).map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
-        total = total.saturating_add(part.size());
-    }
-    if total > max {
-        return Err(file_error(format!("the workbook unpacks to {total} bytes; at most {max} are read")));
+        let part = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let left = max - total;
+        // One byte more than is left tells "too big" from "exactly at the limit".
+        let n = std::io::copy(&mut std::io::Read::take(part, left + 1), &mut std::io::sink())
+            .map_err(|e| unreadable(&e))?;
+        total += n;
+        if total > max {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the workbook unpacks to more than {max} bytes; at most that much is read"
+            )));
+        }
     }
     Ok(())
 }
@@ -132,14 +191,38 @@ fn xlsx_rows(bytes: &[u8], sheet: Option<&str>) -> Result<Vec<Vec<String>>, ApiE
         })?,
         None => names.first().cloned().ok_or_else(|| file_error("the workbook has no sheets"))?,
     };
-    let range = book.worksheet_range(&name).map_err(|e| file_error(format!("sheet '{name}': {e}")))?;
-    // Rows are numbered as the user sees them: the range may start below row 1 or right of column A.
-    let (top, left) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
-    let mut rows = vec![Vec::new(); top];
-    for r in range.rows() {
-        let mut row = vec![String::new(); left];
-        row.extend(r.iter().map(|cell| cell.to_string()));
-        rows.push(row);
+    // Cells one at a time, never a dense range: a range from A1 to a lone cell at XFD1048576
+    // would be a slot for each of 17 billion cells.
+    let mut cells = book.worksheet_cells_reader(&name).map_err(|e| file_error(format!("sheet '{name}': {e}")))?;
+    let declared = cells.dimensions();
+    let height = u64::from(declared.end.0.saturating_sub(declared.start.0)) + 1;
+    let width = u64::from(declared.end.1.saturating_sub(declared.start.1)) + 1;
+    if declared.end.0 as usize >= MAX_ROWS || declared.end.1 as usize >= MAX_COLUMNS {
+        return Err(file_error(format!(
+            "sheet '{name}' declares {height} rows by {width} columns, up to row {} and column {}; at most {MAX_ROWS} rows and \
+             {MAX_COLUMNS} columns are read",
+            declared.end.0 + 1,
+            column_letter(declared.end.1 as usize)
+        )));
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut bounds = Bounds { cells: 0 };
+    while let Some(cell) = cells.next_cell().map_err(|e| file_error(format!("sheet '{name}': {e}")))? {
+        let (r, c) = (cell.get_position().0 as usize, cell.get_position().1 as usize);
+        let value = calamine::Data::from(cell.get_value().clone()).to_string();
+        if value.is_empty() {
+            continue;
+        }
+        // Rows are numbered as the user sees them: row 1 is index 0, whatever the first used row.
+        bounds.cell(r, c)?;
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = value;
     }
     Ok(rows)
 }
@@ -400,8 +483,8 @@ mod tests {
     fn workbooks_that_unpack_too_large_are_refused_before_reading() {
         let fixture = include_bytes!("../../tests/fixtures/questionnaire.xlsx");
         assert!(check_unpacked_size(fixture, MAX_UNPACKED_BYTES).is_ok());
-        let Err(ApiError::Validation(e)) = check_unpacked_size(fixture, 1000) else { panic!("expected 422") };
-        assert!(e[0].message.contains("unpacks to"), "{}", e[0].message);
+        let Err(ApiError::PayloadTooLarge(e)) = check_unpacked_size(fixture, 1000) else { panic!("expected 413") };
+        assert!(e.contains("unpacks to more than 1000 bytes"), "{e}");
     }
 
     #[test]

@@ -192,9 +192,16 @@ async fn send_one(
     let length = lease_length(state.config.smtp_timeout_seconds);
     let token = lease::token();
     let (id_owned, now_text, token_owned) = (id.to_string(), time::format(now), token.clone());
+    let key = state.db.audit_key().cloned();
+    let claimed_at = std::time::Instant::now();
     let claimed = state
         .db
-        .write(move |c| store::claim(c, &id_owned, &now_text, &lease::clock(), &lease::until(length), &token_owned))
+        .write(move |c| {
+            // A process that could not record the outcome must not mail: it would mail again
+            // each time the lease ran out.
+            crate::audit::chain::check_can_link(c, key.as_ref())?;
+            store::claim(c, &id_owned, &now_text, &lease::clock(), &lease::until(length), &token_owned)
+        })
         .await?;
     if !claimed {
         return Ok(None);
@@ -203,7 +210,7 @@ async fn send_one(
         let (id, token) = (id.to_string(), token.clone());
         state.db.write(move |c| store::renew(c, &id, &token, &lease::until(length)))
     };
-    match lease::hold(length, mail_and_record(state, s, id, &token, late, now, today), renew).await {
+    match lease::hold(length, claimed_at, mail_and_record(state, s, id, &token, late, now, today), renew).await {
         Held::Done(result) => Ok(Some(result?)),
         Held::Lost => Ok(Some(Sent::Lost)),
     }
@@ -222,7 +229,9 @@ async fn mail_and_record(
     let (id_owned, s_owned, public_url) = (id.to_string(), s.clone(), state.config.public_url.clone());
     let prepared = state.db.read_heavy(move |c| prepare(c, &id_owned, &s_owned, &public_url, today, late)).await?;
     let (row, content, to) = match prepared {
-        Prepared::Skip(row, reason) => return finish(state, row, token, Outcome::Skipped(reason), now, s).await,
+        Prepared::Skip(row, reason) => {
+            return finish_until_recorded(state, row, token, Outcome::Skipped(reason), now, s).await
+        }
         Prepared::Mail(row, content, to) => (row, content, to),
     };
     let message_id = format!("<reminder.{}@{}>", row.id, state.mailer.from().email.domain());
@@ -244,6 +253,32 @@ async fn mail_and_record(
             Err(e) => Outcome::Error(e),
         },
     };
+    finish_until_recorded(state, row, token, outcome, now, s).await
+}
+
+/// Records the outcome, trying again while the database fails (eight tries over about twenty
+/// seconds): the caller holds the lease meanwhile (`lease::hold`), so a mail that went out is
+/// recorded rather than left pending to go again when the lease runs out. Losing the lease, or
+/// the last try failing, ends it (README, "What is not guaranteed").
+async fn finish_until_recorded(
+    state: &AppState,
+    row: ReminderRow,
+    token: &str,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+    s: &ReminderSettings,
+) -> Result<Sent, ApiError> {
+    let mut wait = Duration::from_millis(200);
+    for _ in 1..8 {
+        match finish(state, row.clone(), token, outcome.clone(), now, s).await {
+            Ok(sent) => return Ok(sent),
+            Err(e) => {
+                tracing::warn!(reminder = %row.id, error = %e, "recording a reminder's outcome failed; trying again");
+                actix_web::rt::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
     finish(state, row, token, outcome, now, s).await
 }
 
@@ -252,6 +287,7 @@ enum Prepared {
     Skip(ReminderRow, String),
 }
 
+#[derive(Clone)]
 enum Outcome {
     Sent { message_id: String, to: Vec<String>, late: bool },
     Error(String),

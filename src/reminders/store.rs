@@ -314,11 +314,15 @@ pub fn claim(
     Ok(n == 1)
 }
 
-/// Extends the lease of the holder of `token`; false when the row is no longer its to send.
+/// Extends the lease of the holder of `token`; false when another process took the row over.
+/// A row this holder already recorded (its outcome committed between two renewals) is still its
+/// own: true, and nothing to extend.
 pub fn renew(conn: &mut DbConn, id: &str, token: &str, lease_until: &str) -> Result<bool, ApiError> {
     let held = r::table.find(id).filter(r::claimed_by.eq(token)).filter(r::state.eq(ReminderState::Pending.as_str()));
-    let n = diesel::update(held).set(r::lease_until.eq(lease_until)).execute(conn)?;
-    Ok(n == 1)
+    if diesel::update(held).set(r::lease_until.eq(lease_until)).execute(conn)? == 1 {
+        return Ok(true);
+    }
+    Ok(r::table.find(id).filter(r::claimed_by.eq(token)).count().get_result::<i64>(conn)? == 1)
 }
 
 /// Stores the outcome of a send, only while `token` still holds the row: false when another

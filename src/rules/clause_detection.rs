@@ -375,9 +375,27 @@ fn round2(x: f64) -> f64 {
 
 const EXCERPT_MAX_CHARS: usize = 600;
 
-/// Every (clause type, provision) pair with at least one cue, in text order.
-pub fn analyze(text: &str) -> Vec<Suggestion> {
+/// At most this many suggestions are returned; a text with more says so (`Analysis::truncated`).
+/// A real contract has a few dozen; thousands mean the text is not a contract.
+pub const MAX_SUGGESTIONS: usize = 500;
+
+/// What an analysis found: the suggestions in text order, at most `MAX_SUGGESTIONS`, and how many
+/// there were in all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    pub suggestions: Vec<Suggestion>,
+    pub total: usize,
+}
+
+/// Every (clause type, provision) pair with at least one cue, in text order. Linear in the text:
+/// character offsets are counted once, as the segments go by, and the cue patterns are regular
+/// expressions (the regex crate matches in linear time). Past `MAX_SUGGESTIONS` the rest are
+/// counted, not built.
+pub fn analyze(text: &str) -> Found {
     let mut out = Vec::new();
+    let mut total = 0;
+    // The character offset of byte `counted_to`, carried forward from one segment to the next.
+    let (mut counted_to, mut chars_before) = (0usize, 0usize);
     for (s, e) in segments(text) {
         let seg = &text[s..e];
         let negated = NEGATION.is_match(seg);
@@ -392,6 +410,10 @@ pub fn analyze(text: &str) -> Vec<Suggestion> {
             else {
                 continue;
             };
+            total += 1;
+            if out.len() >= MAX_SUGGESTIONS {
+                continue;
+            }
             let mut confidence = (best.strength.base() + 0.05 * (hits.len() as f64 - 1.0)).min(0.95);
             let mut flags = Vec::new();
             if negated {
@@ -402,22 +424,23 @@ pub fn analyze(text: &str) -> Vec<Suggestion> {
                 confidence = (confidence - 0.25).max(0.10);
                 flags.push("weak_language".to_string());
             }
-            let start = text[..s].chars().count();
+            chars_before += text[counted_to..s].chars().count();
+            counted_to = s;
             let len = seg.chars().count();
             out.push(Suggestion {
                 clause_type: ct.clause_type.to_string(),
-                start,
-                end: start + len,
+                start: chars_before,
+                end: chars_before + len,
                 excerpt: seg.chars().take(EXCERPT_MAX_CHARS).collect(),
                 confidence: round2(confidence),
                 cue: best.name.to_string(),
-                matched: m.as_str().to_string(),
+                matched: m.as_str().chars().take(EXCERPT_MAX_CHARS).collect(),
                 flags,
                 deadline: if ct.clause_type == "breach_notification" { extract_deadline(seg) } else { None },
             });
         }
     }
-    out
+    Found { suggestions: out, total }
 }
 
 #[cfg(test)]

@@ -1,5 +1,12 @@
 use super::*;
 
+/// The suggestions alone (every test text is far below the cap).
+fn analyze(text: &str) -> Vec<Suggestion> {
+    let found = super::analyze(text);
+    assert_eq!(found.total, found.suggestions.len());
+    found.suggestions
+}
+
 fn found(text: &str, clause_type: &str) -> Option<Suggestion> {
     analyze(text)
         .into_iter()
@@ -203,4 +210,33 @@ fn deadlines_in_many_forms() {
 fn empty_text_has_no_suggestions() {
     assert!(analyze("").is_empty());
     assert!(analyze("   \n\n  ").is_empty());
+}
+
+/// Offsets are character offsets of each provision, counted once over the text: checked against
+/// a recount from the start for every suggestion, across multi-byte characters.
+#[test]
+fn offsets_are_character_offsets_of_each_provision() {
+    let text = "Präambel: Überblick. Vendor shall notify Customer of any Security Incident within 72 hours; \
+        Vendor shall implement and maintain appropriate safeguards. Ω Vendor shall indemnify Customer.";
+    let all = analyze(text);
+    assert!(all.len() >= 3, "{all:?}");
+    for s in &all {
+        let slice: String = text.chars().skip(s.start).take(s.end - s.start).collect();
+        assert_eq!(slice, s.excerpt, "{s:?}");
+    }
+}
+
+/// "flow down;" repeated to 2 MiB: about 200,000 provisions, each a suggestion. The list stops at
+/// the cap and says how many there were; the work is linear (the regex crate matches in linear
+/// time, and offsets are carried forward), so this runs in well under a second in a release
+/// build (measured in bench/README.md, not here).
+#[test]
+fn a_hostile_text_is_capped_and_counted() {
+    let text = "Subcontractors are bound by flow down;".repeat(2 * 1024 * 1024 / 38);
+    let found = super::analyze(&text);
+    assert_eq!(found.suggestions.len(), MAX_SUGGESTIONS);
+    assert!(found.total > 50_000, "{}", found.total);
+    let last = found.suggestions.last().unwrap();
+    let expected_start: usize = text.split_inclusive(';').take(MAX_SUGGESTIONS - 1).map(|p| p.chars().count()).sum();
+    assert_eq!(last.start, expected_start);
 }

@@ -86,10 +86,14 @@ pub fn update_delivery(conn: &mut DbConn, row: &DeliveryRow) -> Result<(), ApiEr
     Ok(())
 }
 
-/// Extends the lease of the holder of `token`; false when the delivery is no longer its own.
+/// Extends the lease of the holder of `token`; false when another process took the delivery
+/// over. One this holder already recorded is still its own: true, and nothing to extend.
 pub fn renew_delivery(conn: &mut DbConn, id: &str, token: &str, lease_until: &str) -> Result<bool, ApiError> {
     let held = d::table.find(id).filter(d::claimed_by.eq(token)).filter(d::status.eq(DeliveryStatus::Pending.as_str()));
-    Ok(diesel::update(held).set(d::lease_until.eq(lease_until)).execute(conn)? == 1)
+    if diesel::update(held).set(d::lease_until.eq(lease_until)).execute(conn)? == 1 {
+        return Ok(true);
+    }
+    Ok(d::table.find(id).filter(d::claimed_by.eq(token)).count().get_result::<i64>(conn)? == 1)
 }
 
 /// Whether `token` still holds the delivery; on PostgreSQL the row stays locked until the

@@ -188,6 +188,7 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
     let length = lease_length(state.config.webhook_timeout_seconds);
     let token = crate::lease::token();
     let (t, tok) = (now_text.clone(), token.clone());
+    let claimed_at = Instant::now();
     let due = state
         .db
         .write(move |c| store::claim_due(c, &t, &crate::lease::clock(), &crate::lease::until(length), &tok, PER_RUN))
@@ -211,7 +212,7 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
                 let (j, token) = (jitter(), token.clone());
                 state.db.write(move |c| record(c, row, &token, outcome, latency, error, now, j)).await
             };
-            async move { (id, crate::lease::hold(length, work, renew).await) }
+            async move { (id, crate::lease::hold(length, claimed_at, work, renew).await) }
         })
         .collect();
     while let Some((id, held)) = futures_util::StreamExt::next(&mut in_flight).await {

@@ -226,10 +226,35 @@ async fn rs256_and_es256_keys_from_an_identity_provider() {
 }
 
 #[actix_web::test]
-async fn operations_endpoints_need_no_token() {
+async fn operations_endpoints_need_no_token_but_metrics_do() {
     let app = TestApp::new().await;
-    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+    for path in ["/healthz", "/readyz", "/openapi.json"] {
         let res = app.send(TestRequest::get().uri(path)).await;
         assert_eq!(res.status, 200, "{path}");
     }
+    assert_problem(&app.send(TestRequest::get().uri("/metrics")).await, 401);
+    let as_role = |role: &str| {
+        TestRequest::get().uri("/metrics").insert_header(("Authorization", format!("Bearer {}", app.token(role))))
+    };
+    assert_problem(&app.send(as_role("procurement")).await, 403);
+    assert_eq!(app.send(as_role("auditor")).await.status, 200);
+    assert_eq!(app.send(as_role("admin")).await.status, 200);
+}
+
+#[actix_web::test]
+async fn a_scraper_token_reads_metrics_and_a_listener_of_their_own_takes_them_off_the_public_port() {
+    let token = "scraper-token-that-is-long-enough-0000";
+    let app = TestApp::with_env(&[("OVERSEE_METRICS_TOKEN", token)]).await;
+    let with = |t: &str| TestRequest::get().uri("/metrics").insert_header(("Authorization", format!("Bearer {t}")));
+    assert_eq!(app.send(with(token)).await.status, 200);
+    assert_problem(&app.send(with("scraper-token-that-is-long-enough-0001")).await, 401);
+    let separate = TestApp::with_env(&[("OVERSEE_METRICS_BIND", "127.0.0.1:9464")]).await;
+    let res = separate
+        .send(
+            TestRequest::get()
+                .uri("/metrics")
+                .insert_header(("Authorization", format!("Bearer {}", separate.token("admin")))),
+        )
+        .await;
+    assert_problem(&res, 404);
 }

@@ -378,3 +378,44 @@ async fn the_head_is_published_at_least_daily_and_not_more_often_by_the_loop() {
     let listed = app.get("/api/v1/audit-events/anchors", "admin").await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
 }
+
+fn legacy_insert(id: &str, action: &str) -> String {
+    format!(
+        "INSERT INTO audit_events (id, occurred_at, actor_sub, actor_role, action, subject_type, subject_id, after) \
+         VALUES ('{id}', '2026-01-0{}T10:00:00.000000Z', 'alice@example.com', 'admin', '{action}', 'vendor', 'v-old', '{{}}');",
+        id.len() % 9 + 1
+    )
+}
+
+#[actix_web::test]
+async fn events_older_than_the_chain_are_sealed_so_one_added_or_changed_later_is_found() {
+    let app = TestApp::new().await;
+    // A database from before the chain: events without a seq, then the upgrade starts a process.
+    let old = ["01000000-0000-7000-8000-000000000001", "01000000-0000-7000-8000-000000000002"];
+    sql(&app, old.iter().map(|id| legacy_insert(id, "created")).collect()).await;
+    oversee::open_database(&app.state.config).expect("reopen");
+    app.vendor(json!({"name": "After the upgrade"})).await;
+    let report = verify(&app, "").await;
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["unchained_events"], 2);
+    let listed = app.get("/api/v1/audit-events?subject_type=audit_chain", "auditor").await;
+    assert_eq!(listed.body["items"][0]["action"], "legacy_sealed", "{}", listed.text);
+    assert_eq!(listed.body["items"][0]["after"]["events"], 2);
+    let old_ones = app.get("/api/v1/audit-events?subject_id=v-old", "auditor").await;
+    assert!(old_ones.body["items"].as_array().unwrap().iter().all(|e| e["chain"] == "before_chain"));
+    // Reopening does not seal again.
+    oversee::open_database(&app.state.config).expect("reopen");
+    let seals = app.get("/api/v1/audit-events?subject_type=audit_chain", "auditor").await;
+    assert_eq!(seals.body["items"].as_array().unwrap().len(), 1);
+
+    // A forger adds an "old" event with an id from before the chain, or edits one.
+    sql(&app, legacy_insert("01000000-0000-7000-8000-000000000003", "archived")).await;
+    let report = verify(&app, "").await;
+    assert_eq!(report["intact"], false);
+    assert!(has(&report, "unchained_count_changed", None), "{report}");
+    sql(&app, "DELETE FROM audit_events WHERE id = '01000000-0000-7000-8000-000000000003'".into()).await;
+    assert_eq!(verify(&app, "").await["intact"], true);
+    sql(&app, format!("UPDATE audit_events SET action = 'deleted' WHERE id = '{}'", old[0])).await;
+    let report = verify(&app, "").await;
+    assert!(has(&report, "unchained_count_changed", None), "{report}");
+}

@@ -279,7 +279,7 @@ async fn analyze_suggests_and_accept_records() {
     let res = app
         .post(
             &format!("/api/v1/contracts/{id}/analyze"),
-            "auditor",
+            "procurement",
             json!({"text": "Customer may audit Vendor's books and records."}),
         )
         .await;

@@ -168,6 +168,14 @@ async fn asked_for_a_zip_the_pack_comes_with_its_files_and_a_manifest() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), pack["audit_events"].as_array().unwrap().len());
+    // Each line carries the stored fields verbatim: its hash recomputes from the line alone.
+    for line in &lines {
+        let e: oversee::audit::models::ExportedEvent = serde_json::from_value(line.clone()).unwrap();
+        assert_eq!(e.chain, Some(oversee::audit::models::ChainMark::Linked));
+        let r = e.into_row();
+        let recomputed = oversee::audit::chain::hash_of(&r, r.seq.unwrap(), r.prev_hash.as_deref().unwrap());
+        assert_eq!(Some(recomputed), r.hash, "{line}");
+    }
     let text = std::str::from_utf8(&files[&format!("contracts/{}.txt", f.contract)]).unwrap();
     assert!(text.contains("appropriate security measures"), "{text}");
     let evidence: Vec<&String> =

@@ -11,6 +11,7 @@ mod contracts;
 mod errors;
 mod evidence;
 mod findings;
+mod hostile;
 mod idempotency;
 mod incidents;
 mod operations;

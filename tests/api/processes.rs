@@ -30,7 +30,12 @@ fn oversee_with(app: &TestApp, base: &[(&str, String)], args: &[&str], extra: &[
 
 /// `oversee remind --once` with its summary kept.
 fn remind_once(app: &TestApp, sink: &SmtpSink) -> Child {
-    let env = [("OVERSEE_SMTP_URL", sink.url()), ("OVERSEE_SMTP_TIMEOUT_SECONDS", "2".to_string())];
+    remind_once_with(app, sink, &[])
+}
+
+fn remind_once_with(app: &TestApp, sink: &SmtpSink, extra: &[(&str, String)]) -> Child {
+    let mut env = vec![("OVERSEE_SMTP_URL", sink.url()), ("OVERSEE_SMTP_TIMEOUT_SECONDS", "2".to_string())];
+    env.extend(extra.iter().cloned());
     oversee_command(app, &["remind", "--once"], &env)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -266,6 +271,34 @@ async fn a_server_loop_and_remind_once_together_send_each_reminder_once() {
     assert!(by.get(&server_pid).is_some_and(|n| *n > 0), "the server sent some: {by:?}");
     assert_each_once(&sink, &sent, n);
     assert_one_sent_event_each(&app, n).await;
+}
+
+/// A send that legitimately takes longer than a whole lease (each SMTP step slow, none past the
+/// timeout) keeps the lease by renewing it: a server looking for due reminders every second all
+/// along never takes it.
+#[actix_web::test]
+async fn a_send_slower_than_its_lease_keeps_it_by_renewing() {
+    let sink = SmtpSink::start();
+    // Two recipients: MAIL, RCPT, RCPT, DATA and the final dot, 1.9 s each against a 2 s timeout.
+    sink.slow_commands(Duration::from_millis(1900));
+    let app = TestApp::new().await;
+    findings_due_soon(&app, 1).await;
+    let mailboxes = ("OVERSEE_REMINDER_MAILBOXES", "security=sec@example.com".to_string());
+    let lease = oversee::reminders::sender::lease_length(2);
+    let first = remind_once_with(&app, &sink, std::slice::from_ref(&mailboxes));
+    sink.wait_until_in_flight(Duration::from_secs(60));
+    let env = [("OVERSEE_BIND", free_port().to_string()), ("OVERSEE_REMINDER_INTERVAL_SECONDS", "1".into()), mailboxes];
+    let server = oversee(&app, &sink, &["serve"], &env);
+    let first_pid = first.id();
+    let summary = summary_of(first);
+    let took = sink.accepted()[0].took;
+    assert!(took > lease, "the send took {took:?}, within one lease of {lease:?}: the test proves nothing");
+    assert_eq!((count(&summary, "sent"), count(&summary, "lost")), (1, 0), "{summary}");
+    sink.wait_until_idle(Duration::from_secs(60));
+    terminate(server);
+    let sent = sent(&app).await;
+    assert_eq!(senders(&sent), [(first_pid, 1)].into());
+    assert_each_once(&sink, &sent, 1);
 }
 
 #[actix_web::test]

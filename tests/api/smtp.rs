@@ -18,6 +18,8 @@ pub struct Received {
     pub from: String,
     pub to: Vec<String>,
     pub data: Vec<u8>,
+    /// From MAIL to the server's acceptance.
+    pub took: Duration,
 }
 
 #[derive(Default)]
@@ -30,6 +32,8 @@ struct Shared {
     refusing: bool,
     /// How long each message waits before its final reply, like a slow server.
     delay: Duration,
+    /// How long every reply to MAIL, RCPT and DATA waits, like a server slow at each step.
+    command_delay: Duration,
     /// Messages between MAIL and the final reply (or the client going away).
     in_flight: usize,
 }
@@ -84,6 +88,17 @@ impl SmtpSink {
         self.shared.0.lock().unwrap().delay = per_message;
     }
 
+    /// Every reply to MAIL, RCPT, DATA and the final dot waits this long.
+    pub fn slow_commands(&self, each: Duration) {
+        let mut s = self.shared.0.lock().unwrap();
+        s.command_delay = each;
+        s.delay = each;
+    }
+
+    pub fn wait_until_in_flight(&self, timeout: Duration) {
+        self.wait(timeout, "a message in flight", |s| s.in_flight > 0);
+    }
+
     /// Waits until no message is between MAIL and its final reply: nothing is being sent.
     pub fn wait_until_idle(&self, timeout: Duration) {
         self.wait(timeout, "no message in flight", |s| s.in_flight == 0);
@@ -121,6 +136,8 @@ pub fn message_id(data: &[u8]) -> Option<String> {
 
 struct Collect {
     shared: Arc<(Mutex<Shared>, Condvar)>,
+    /// When the message in progress began (MAIL).
+    mail_at: Option<Instant>,
     from: String,
     to: Vec<String>,
     data: Vec<u8>,
@@ -134,19 +151,38 @@ thread_local! {
     static IN_FLIGHT_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+impl Collect {
+    /// A slow server: the command's reply waits (each connection has a thread of its own).
+    fn pause(&self) {
+        let wait = self.shared.0.lock().unwrap().command_delay;
+        std::thread::sleep(wait);
+    }
+}
+
 impl Handler for Collect {
     // Refused at MAIL: mailin stays in its data state after an error at the end of data.
     fn mail(&mut self, _ip: std::net::IpAddr, _domain: &str, _from: &str) -> Response {
-        let mut s = self.shared.0.lock().unwrap();
+        self.mail_at = Some(Instant::now());
+        let (lock, cv) = &*self.shared;
+        let mut s = lock.lock().unwrap();
         if s.refusing {
             return response::INTERNAL_ERROR;
         }
         s.in_flight += 1;
         IN_FLIGHT_HERE.with(|f| f.set(true));
+        cv.notify_all();
+        drop(s);
+        self.pause();
+        response::OK
+    }
+
+    fn rcpt(&mut self, _to: &str) -> Response {
+        self.pause();
         response::OK
     }
 
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.pause();
         self.from = from.to_string();
         self.to = to.to_vec();
         self.data.clear();
@@ -159,10 +195,11 @@ impl Handler for Collect {
     }
 
     fn data_end(&mut self) -> Response {
-        let msg = Received { from: self.from.clone(), to: self.to.clone(), data: std::mem::take(&mut self.data) };
         let (lock, cv) = &*self.shared;
         let delay = lock.lock().unwrap().delay;
         std::thread::sleep(delay); // a slow server, each connection on its own thread
+        let took = self.mail_at.take().map(|t| t.elapsed()).unwrap_or_default();
+        let msg = Received { from: self.from.clone(), to: self.to.clone(), data: std::mem::take(&mut self.data), took };
         let mut s = lock.lock().unwrap();
         if s.hold_number == Some(s.accepted.len() + 1) {
             s.hold_number = None;
@@ -199,7 +236,7 @@ fn serve(stream: TcpStream, shared: Arc<(Mutex<Shared>, Condvar)>) {
     let peer = stream.peer_addr().map(|a| a.ip()).unwrap_or([127, 0, 0, 1].into());
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
-    let handler = Collect { shared: shared.clone(), from: String::new(), to: vec![], data: vec![] };
+    let handler = Collect { shared: shared.clone(), mail_at: None, from: String::new(), to: vec![], data: vec![] };
     let mut session = SessionBuilder::new("oversee-test-sink").build(peer, handler);
     // A client that goes away between MAIL and the final reply takes its message with it.
     let _gone = Gone(shared);

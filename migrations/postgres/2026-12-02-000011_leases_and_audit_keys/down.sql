@@ -1,6 +1,5 @@
 DROP TABLE audit_anchors;
 DROP INDEX audit_events_unchained;
-ALTER TABLE audit_chain DROP COLUMN legacy_events;
 ALTER TABLE audit_chain DROP COLUMN key_id;
 ALTER TABLE audit_events DROP COLUMN key_id;
 ALTER TABLE webhook_deliveries DROP COLUMN claimed_by;

@@ -9,15 +9,8 @@ ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
 -- last linked event, so a change of key is recorded as a chain event when it happens.
 ALTER TABLE audit_events ADD COLUMN key_id TEXT;
 ALTER TABLE audit_chain ADD COLUMN key_id TEXT;
--- Events recorded before the chain began, counted once, now: any other event without a seq is
--- outside the chain and makes verification fail.
-ALTER TABLE audit_chain ADD COLUMN legacy_events BIGINT NOT NULL DEFAULT 0;
-UPDATE audit_chain SET legacy_events = (
-    SELECT count(*) FROM audit_events e
-    WHERE e.seq IS NULL
-      AND (NOT EXISTS (SELECT 1 FROM audit_events l WHERE l.seq IS NOT NULL)
-           OR e.id < (SELECT min(l.id) FROM audit_events l WHERE l.seq IS NOT NULL))
-);
+-- Events recorded before the chain began are sealed by a chain event (their count and digest) when a
+-- process first starts on this version; any other event without a seq is outside the chain.
 CREATE INDEX audit_events_unchained ON audit_events (id) WHERE seq IS NULL;
 
 -- The chain's head as published (daily and on demand): copies held elsewhere contradict a
