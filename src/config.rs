@@ -47,6 +47,10 @@ pub struct Config {
     pub metrics_bind: Option<SocketAddr>,
     /// A static bearer token for `/metrics` (what a Prometheus scraper sends).
     pub metrics_token: Option<String>,
+    /// Seals secrets at rest (webhook signing secrets) when set.
+    pub secret_key: Option<String>,
+    /// How long an Idempotency-Key and its response are kept.
+    pub idempotency_hours: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -189,7 +193,22 @@ impl Config {
             })?),
             None => None,
         };
+        let ticket_events_secret = get("OVERSEE_TICKET_EVENTS_SECRET");
+        if let Some(secret) = &ticket_events_secret {
+            crate::rules::webhooks::sign(secret, "check", 0, b"")
+                .ok()
+                .filter(|_| secret.starts_with(crate::rules::webhooks::SECRET_PREFIX) && secret.len() >= 30)
+                .ok_or_else(|| {
+                    bad(
+                        "OVERSEE_TICKET_EVENTS_SECRET",
+                        "must be a Standard Webhooks secret: whsec_ and base64 of 24 or more bytes",
+                    )
+                })?;
+        }
         let metrics_token = get("OVERSEE_METRICS_TOKEN");
+        let secret_key = get("OVERSEE_SECRET_KEY");
+        crate::secrets::SecretBox::new(secret_key.as_deref()).map_err(|e| bad("OVERSEE_SECRET_KEY", e))?;
+        let idempotency_hours = number(&get, "OVERSEE_IDEMPOTENCY_HOURS", 24, 1..=720)? as u32;
         if metrics_token.as_ref().is_some_and(|t| t.len() < 32) {
             return Err(bad("OVERSEE_METRICS_TOKEN", "must be at least 32 characters"));
         }
@@ -214,13 +233,15 @@ impl Config {
             webhook_allow_http,
             webhook_allow_private,
             webhook_timeout_seconds,
-            ticket_events_secret: get("OVERSEE_TICKET_EVENTS_SECRET"),
+            ticket_events_secret,
             smtp_url,
             smtp_timeout_seconds,
             reminders,
             audit_keys,
             metrics_bind,
             metrics_token,
+            secret_key,
+            idempotency_hours,
         })
     }
 }

@@ -14,13 +14,14 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// How often webhooks are fanned out and delivered.
 const DELIVER_EVERY: Duration = Duration::from_secs(2);
 
-/// How often the server checks whether the audit chain's head is due to be published (daily).
-const ANCHOR_CHECK_EVERY: Duration = Duration::from_secs(3600);
+/// How often the server does its housekeeping: publishing the audit chain's head when a day has
+/// passed, and deleting expired idempotency keys.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 
 /// Runs every loop forever on the server's runtime.
 pub async fn run(state: AppState) {
     actix_web::rt::spawn(deliver_webhooks(state.clone()));
-    actix_web::rt::spawn(anchor_daily(state.clone()));
+    actix_web::rt::spawn(housekeeping(state.clone()));
     if state.config.reminders.in_server {
         actix_web::rt::spawn(send_reminders(state.clone()));
     }
@@ -37,9 +38,10 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// Publishes the audit chain's head when none was published in the last day (at start too).
-pub async fn anchor_daily(state: AppState) {
-    let mut tick = actix_web::rt::time::interval(ANCHOR_CHECK_EVERY);
+/// Every hour (and at start): publishes the audit chain's head when none was published in the
+/// last day, and deletes idempotency keys past their retention.
+pub async fn housekeeping(state: AppState) {
+    let mut tick = actix_web::rt::time::interval(HOUSEKEEPING_EVERY);
     loop {
         tick.tick().await;
         match state.db.write(|c| crate::audit::anchors::publish_if_due(c, chrono::Utc::now())).await {
@@ -48,6 +50,21 @@ pub async fn anchor_daily(state: AppState) {
             Err(e) => {
                 tracing::warn!(error = %e, "publishing the audit chain's head failed; it is tried again in an hour")
             }
+        }
+        let cutoff = crate::time::format(
+            chrono::Utc::now() - chrono::Duration::hours(i64::from(state.config.idempotency_hours)),
+        );
+        match state.db.write(move |c| crate::idempotency::store::purge(c, &cutoff)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "expired idempotency keys deleted"),
+            Err(e) => {
+                tracing::warn!(error = %e, "deleting expired idempotency keys failed; it is tried again in an hour")
+            }
+        }
+        // Ticket event ids are needed only while their signature could still be accepted.
+        let cutoff = crate::time::format(chrono::Utc::now() - chrono::Duration::days(1));
+        if let Err(e) = state.db.write(move |c| crate::findings::tickets::purge_received(c, &cutoff)).await {
+            tracing::warn!(error = %e, "deleting old ticket event ids failed; it is tried again in an hour");
         }
     }
 }

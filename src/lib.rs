@@ -31,6 +31,7 @@ pub mod questionnaires;
 pub mod reminders;
 pub mod rules;
 pub mod scores;
+pub mod secrets;
 pub mod seed;
 pub mod settings;
 pub mod state;
@@ -174,6 +175,9 @@ pub fn open_database(config: &config::Config) -> Result<(db::Db, usize), String>
     audit::chain::check_keys(&mut conn, &config.audit_keys)?;
     drop(conn);
     audit::chain::seal_legacy(&db).map_err(|e| format!("sealing the audit events older than the chain: {e}"))?;
+    let secrets =
+        secrets::SecretBox::new(config.secret_key.as_deref()).map_err(|e| format!("OVERSEE_SECRET_KEY: {e}"))?;
+    webhooks::store::seal_stored_secrets(&db, &secrets).map_err(|e| format!("sealing stored webhook secrets: {e}"))?;
     Ok((db, applied))
 }
 

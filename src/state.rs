@@ -10,6 +10,8 @@ pub struct AppState {
     pub keys: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
     pub mailer: Arc<Mailer>,
+    /// Seals and opens secrets at rest (`OVERSEE_SECRET_KEY`).
+    pub secrets: crate::secrets::SecretBox,
 }
 
 impl AppState {
@@ -22,7 +24,10 @@ impl AppState {
             std::time::Duration::from_secs(config.smtp_timeout_seconds),
         )
         .expect("OVERSEE_MAIL_FROM and OVERSEE_SMTP_URL were validated");
+        let secrets =
+            crate::secrets::SecretBox::new(config.secret_key.as_deref()).expect("OVERSEE_SECRET_KEY was validated");
         AppState {
+            secrets,
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),

@@ -295,7 +295,7 @@ pub async fn send_assessment(
         respondent_token: token,
         portal_url,
     };
-    Ok(HttpResponse::Ok().json(sent))
+    Ok(respond::secret(HttpResponse::Ok()).json(sent))
 }
 
 /// Revoke the respondent's link at once (a leaked mail, a change of contact). Send again for a new one.

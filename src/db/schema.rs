@@ -77,6 +77,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    inbound_event_ids (id) {
+        id -> Text,
+        received_at -> Text,
+    }
+}
+
+diesel::table! {
     audit_anchors (id) {
         id -> Text,
         seq -> BigInt,
@@ -109,6 +116,7 @@ diesel::table! {
         response_headers -> Nullable<Text>,
         response_body -> Nullable<Text>,
         created_at -> Text,
+        redacted -> Bool,
     }
 }
 

@@ -72,6 +72,11 @@ impl FindingRow {
     pub fn status(&self) -> FindingStatus {
         FindingStatus::parse(&self.status).unwrap_or(FindingStatus::Open)
     }
+
+    /// An unreadable stored severity counts as critical: the strictest rule applies to it.
+    pub fn severity(&self) -> crate::rules::findings::Severity {
+        crate::rules::findings::Severity::parse(&self.severity).unwrap_or(crate::rules::findings::Severity::Critical)
+    }
 }
 
 text_enum!(

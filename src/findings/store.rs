@@ -30,7 +30,7 @@ pub struct Filter {
     pub overdue: Option<(bool, String)>,
 }
 
-const OPEN: [&str; 2] = ["open", "in_progress"];
+const OPEN: [&str; 3] = ["open", "in_progress", "awaiting_verification"];
 
 /// In creation order (ids are UUIDv7), `limit + 1` rows after `after_id`.
 pub fn list(

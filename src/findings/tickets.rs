@@ -3,8 +3,6 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use super::{
     models::{Finding, FindingFields, Ticket},
@@ -90,24 +88,73 @@ pub async fn link_ticket(
     Ok(crate::http::respond::ok_with_etag(&finding, finding.version))
 }
 
-/// With `OVERSEE_TICKET_EVENTS_SECRET` set, callers sign the raw body:
-/// `X-Oversee-Signature: sha256=<hex HMAC-SHA256>`.
-fn check_signature(req: &HttpRequest, secret: Option<&str>, body: &[u8]) -> Result<(), ApiError> {
-    let Some(secret) = secret else { return Ok(()) };
-    let given = req
-        .headers()
-        .get("x-oversee-signature")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("sha256="))
-        .ok_or_else(|| ApiError::Unauthorized("X-Oversee-Signature: sha256=<hex> is required".into()))?;
-    let bytes: Vec<u8> = (0..given.len())
-        .step_by(2)
-        .map(|i| given.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| ApiError::Unauthorized("X-Oversee-Signature is not hex".into()))?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
-    mac.update(body);
-    mac.verify_slice(&bytes).map_err(|_| ApiError::Unauthorized("the signature does not match the body".into()))
+/// How far a signed event's `webhook-timestamp` may be from now, either way.
+const TOLERANCE_SECONDS: i64 = 300;
+
+/// A signed event's id, kept (in the change's transaction) so the same event is applied once.
+struct Signed {
+    id: String,
+}
+
+/// Ticket events are signed as Oversee signs its own webhooks (Standard Webhooks): `webhook-id`,
+/// `webhook-timestamp` (within five minutes of now) and `webhook-signature`
+/// (`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` under `OVERSEE_TICKET_EVENTS_SECRET`,
+/// a `whsec_` secret). Without a secret, events are taken only from the same machine (a peer on
+/// loopback), so a token alone cannot close findings from the network.
+fn check_signature(req: &HttpRequest, secret: Option<&str>, body: &[u8]) -> Result<Option<Signed>, ApiError> {
+    let Some(secret) = secret else {
+        // In-process requests (the test harness) have no peer; a served request always has one.
+        if req.peer_addr().is_some_and(|p| !p.ip().is_loopback()) {
+            return Err(ApiError::Unauthorized(
+                "ticket events from the network must be signed: set OVERSEE_TICKET_EVENTS_SECRET and send \
+                 webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks)"
+                    .into(),
+            ));
+        }
+        return Ok(None);
+    };
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ApiError::Unauthorized(format!("{name} is required (Standard Webhooks signature)")))
+    };
+    let (id, timestamp, signatures) =
+        (header("webhook-id")?, header("webhook-timestamp")?, header("webhook-signature")?);
+    if id.len() > 200 {
+        return Err(ApiError::Unauthorized("webhook-id is longer than 200 characters".into()));
+    }
+    let ts: i64 = timestamp.parse().map_err(|_| ApiError::Unauthorized("webhook-timestamp is not a number".into()))?;
+    if (chrono::Utc::now().timestamp() - ts).abs() > TOLERANCE_SECONDS {
+        return Err(ApiError::Unauthorized(format!(
+            "webhook-timestamp is more than {TOLERANCE_SECONDS} seconds from now (a replay, or a clock out of step)"
+        )));
+    }
+    let expected = crate::rules::webhooks::sign(secret, id, ts, body).map_err(ApiError::Internal)?;
+    let matches = signatures.split(' ').any(|s| crate::digest::same(s.as_bytes(), expected.as_bytes()));
+    if !matches {
+        return Err(ApiError::Unauthorized("webhook-signature does not match the event".into()));
+    }
+    Ok(Some(Signed { id: id.to_string() }))
+}
+
+/// Records a signed event's id; false when it was received before (the event is then not applied
+/// again). Runs in the transaction that applies it.
+fn first_receipt(c: &mut DbConn, id: &str) -> Result<bool, ApiError> {
+    use crate::db::schema::inbound_event_ids as e;
+    let added = crate::on_backend!(c, |c| diesel::insert_into(e::table)
+        .values((e::id.eq(id), e::received_at.eq(time::now())))
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(added == 1)
+}
+
+/// Deletes received event ids older than `cutoff` (well past the signature's tolerance).
+pub fn purge_received(c: &mut DbConn, cutoff: &str) -> Result<usize, ApiError> {
+    use crate::db::schema::inbound_event_ids as e;
+    Ok(diesel::delete(e::table.filter(e::received_at.lt(cutoff))).execute(c)?)
 }
 
 fn apply_status(
@@ -130,7 +177,12 @@ fn apply_status(
 
 /// A ticket's status changed: our format `{"system", "key", "status"}`, a Jira webhook
 /// (`issue.key`, `issue.fields.status.name`) or a ServiceNow one (`number`, `state`). The status is
-/// mapped through the status map to the finding's status.
+/// mapped through the status map to the finding's status; a high or critical finding whose ticket
+/// is done goes to `awaiting_verification`, for security or an admin to resolve.
+///
+/// Signed as Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with
+/// `OVERSEE_TICKET_EVENTS_SECRET`; an event id is applied once. Without the secret, only requests
+/// from the same machine are taken.
 #[utoipa::path(
     tag = "findings",
     request_body(content = Object, description = "Our format, or a Jira or ServiceNow webhook payload",
@@ -146,7 +198,7 @@ pub async fn ticket_event(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let body = json::read_body(payload.into_inner(), state.config.body_limit_bytes).await?;
-    check_signature(&req, state.config.ticket_events_secret.as_deref(), &body)?;
+    let signed = check_signature(&req, state.config.ticket_events_secret.as_deref(), &body)?;
     let value: serde_json::Value = json::parse(&body)?;
     let event = parse_event(&value).map_err(|(field, msg)| ApiError::invalid(field, &msg))?;
     let config = state.config.clone();
@@ -161,14 +213,23 @@ pub async fn ticket_event(
                 .ok_or_else(|| {
                     ApiError::NotFound(format!("no finding is linked to {} ticket {}", event.system, event.key))
                 })?;
+            if let Some(signed) = &signed {
+                if !first_receipt(c, &signed.id)? {
+                    // The same event again (a retry, or a replay): applied once, answered as is.
+                    return Ok(Finding::from(row));
+                }
+            }
             let map: StatusMap = crate::settings::get(c, MAP_KEY)?;
-            let to = map.map(&event.system, &event.status).ok_or_else(|| {
+            let mapped = map.map(&event.system, &event.status).ok_or_else(|| {
                 ApiError::invalid(
                     "status",
                     &format!("{} status '{}' is not in the ticket status map", event.system, event.status),
                 )
             })?;
-            if row.status() == to {
+            let to = FindingStatus::from_ticket(mapped, row.severity());
+            if row.status() == to
+                || (row.status() == FindingStatus::Resolved && to == FindingStatus::AwaitingVerification)
+            {
                 return Ok(Finding::from(row));
             }
             let (before, after) = apply_status(c, row, to)?;

@@ -10,7 +10,7 @@ use actix_web::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{store, HEADER, REPLAYED_HEADER, RETENTION_HOURS};
+use super::{store, HEADER, REPLAYED_HEADER};
 use crate::{
     auth::authenticate,
     error::ApiError,
@@ -42,7 +42,7 @@ pub async fn middleware(
 
     let (sub, k, h) = (principal.sub.clone(), key.clone(), hash.clone());
     let now = time::now();
-    let cutoff = time::format(chrono::Utc::now() - chrono::Duration::hours(RETENTION_HOURS));
+    let cutoff = time::format(chrono::Utc::now() - chrono::Duration::hours(state.config.idempotency_hours as i64));
     let claim = state.db.write(move |c| store::claim(c, &sub, &k, &h, &now, &cutoff)).await?;
     if let store::Claim::Seen(prior) = claim {
         return Ok(req.into_response(replay(prior, &hash)?));
@@ -59,14 +59,18 @@ pub async fn middleware(
     for (name, value) in res.headers() {
         builder.append_header((name.clone(), value.clone()));
     }
+    let http_headers = res.headers().clone();
     let bytes = to_bytes(res.into_body()).await.map_err(|_| ApiError::Internal("unreadable response body".into()))?;
     let (sub, k) = (principal.sub.clone(), key.clone());
     if status.is_server_error() {
         state.db.write(move |c| store::release(c, &sub, &k)).await?;
     } else {
         let headers_json = serde_json::to_string(&headers).unwrap_or_else(|_| "[]".into());
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        state.db.write(move |c| store::complete(c, &sub, &k, status.as_u16() as i32, &headers_json, &text)).await?;
+        // A response that carried a secret is not kept: nothing secret rests in the database.
+        let text = (!crate::http::respond::carries_secret(&http_headers))
+            .then(|| String::from_utf8_lossy(&bytes).into_owned());
+        let code = status.as_u16() as i32;
+        state.db.write(move |c| store::complete(c, &sub, &k, code, &headers_json, text.as_deref())).await?;
     }
     Ok(ServiceResponse::new(http_req, builder.body(bytes)))
 }
@@ -102,6 +106,18 @@ fn replay(prior: store::StoredKey, hash: &str) -> Result<HttpResponse, ApiError>
                 .into(),
         ));
     };
+    if prior.redacted {
+        let location = serde_json::from_str::<Vec<(String, String)>>(prior.response_headers.as_deref().unwrap_or("[]"))
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(n, _)| n == "location")
+            .map(|(_, v)| format!(" ({v})"))
+            .unwrap_or_default();
+        return Err(ApiError::Conflict(format!(
+            "this request was already handled (HTTP {status}){location}; its response carried a secret, which is not \
+             kept for replay: read the resource to see its state, and send again or rotate to get a new secret"
+        )));
+    }
     let status = StatusCode::from_u16(status as u16).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut res = HttpResponse::build(status);
     let headers: Vec<(String, String)> =

@@ -11,6 +11,8 @@ pub struct StoredKey {
     pub response_headers: Option<String>,
     pub response_body: Option<String>,
     pub created_at: String,
+    /// The response carried a secret: only its status and headers were kept.
+    pub redacted: bool,
 }
 
 pub enum Claim {
@@ -45,18 +47,29 @@ pub fn claim(
     Ok(Claim::Fresh)
 }
 
+/// Keeps the response for replay; `body` is `None` for a response that carried a secret.
 pub fn complete(
     conn: &mut DbConn,
     principal: &str,
     key: &str,
     status: i32,
     headers: &str,
-    body: &str,
+    body: Option<&str>,
 ) -> Result<(), ApiError> {
     diesel::update(k::table.filter(k::principal.eq(principal)).filter(k::idem_key.eq(key)))
-        .set((k::status_code.eq(status), k::response_headers.eq(headers), k::response_body.eq(body)))
+        .set((
+            k::status_code.eq(status),
+            k::response_headers.eq(headers),
+            k::response_body.eq(body),
+            k::redacted.eq(body.is_none()),
+        ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Deletes every key used before `cutoff`; returns how many.
+pub fn purge(conn: &mut DbConn, cutoff: &str) -> Result<usize, ApiError> {
+    Ok(diesel::delete(k::table.filter(k::created_at.lt(cutoff))).execute(conn)?)
 }
 
 /// Releases a claim whose request failed on our side, so that a retry can run.

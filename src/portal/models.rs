@@ -5,7 +5,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     assessments::models::Evidence,
-    rules::{assessment_lifecycle::AssessmentStatus, questionnaire::Section},
+    rules::{
+        assessment_lifecycle::AssessmentStatus,
+        questionnaire::{AnswerType, Question, Section},
+    },
 };
 
 /// What the respondent sees: the questionnaire and their answers so far.
@@ -21,10 +24,66 @@ pub struct PortalView {
     /// True once submitted: answers are then read-only.
     pub locked: bool,
     pub title: String,
-    pub sections: Vec<Section>,
+    pub sections: Vec<PortalSection>,
     pub answers: Vec<PortalAnswer>,
     /// Required questions not yet answered; submit refuses while any remain.
     pub unanswered_required: Vec<String>,
+}
+
+/// A section as the respondent sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortalSection {
+    pub code: String,
+    pub title: String,
+    pub questions: Vec<PortalQuestion>,
+}
+
+/// A question as the respondent sees it: what to answer and how, never how it is scored (no
+/// expected answer, weight, option scores or critical flag: a vendor who saw them could answer to
+/// the key).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortalQuestion {
+    pub code: String,
+    pub text: String,
+    pub help: Option<String>,
+    pub answer_type: AnswerType,
+    /// For single and multiple choice questions: what an answer sends, and what it says.
+    pub options: Vec<PortalOption>,
+    /// Submitting needs an answer to it.
+    pub required: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortalOption {
+    pub value: String,
+    pub label: String,
+}
+
+impl From<&Section> for PortalSection {
+    fn from(s: &Section) -> Self {
+        PortalSection {
+            code: s.code.clone(),
+            title: s.title.clone(),
+            questions: s.questions.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<&Question> for PortalQuestion {
+    fn from(q: &Question) -> Self {
+        PortalQuestion {
+            code: q.code.clone(),
+            text: q.text.clone(),
+            help: q.help.clone(),
+            answer_type: q.answer_type,
+            options: q
+                .options
+                .iter()
+                .map(|o| PortalOption { value: o.value.clone(), label: o.label.clone() })
+                .collect(),
+            required: q.is_required(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

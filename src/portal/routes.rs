@@ -4,7 +4,7 @@ use actix_web::{delete, get, http::header, post, put, web, HttpRequest, HttpResp
 use serde_json::json;
 
 use super::{
-    models::{PortalAnswer, PortalView, SaveAnswers, UploadQuery},
+    models::{PortalAnswer, PortalSection, PortalView, SaveAnswers, UploadQuery},
     session::{Authenticated, PortalSession},
 };
 use crate::{
@@ -57,7 +57,7 @@ fn portal_view_of(c: &mut DbConn, row: AssessmentRow) -> Result<PortalView, ApiE
         link_expires_at: loaded.row.token_expires_at.clone(),
         locked: !matches!(status, AssessmentStatus::Sent | AssessmentStatus::InProgress),
         title: loaded.template.title.clone(),
-        sections: loaded.sections,
+        sections: loaded.sections.iter().map(PortalSection::from).collect(),
         answers,
         unanswered_required: report.unanswered_required,
     })

@@ -126,7 +126,7 @@ pub fn facts(conn: &mut DbConn, vendor_ids: &[String]) -> Result<Facts, ApiError
         .collect();
     let open_findings = f::table
         .filter(f::vendor_id.eq_any(vendor_ids))
-        .filter(f::status.eq_any(["open", "in_progress"]))
+        .filter(f::status.eq_any(["open", "in_progress", "awaiting_verification"]))
         .filter(f::due_on.is_not_null())
         .select((f::id, f::vendor_id, f::due_on, f::owner_email))
         .load::<(String, String, Option<String>, Option<String>)>(conn)?

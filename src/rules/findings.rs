@@ -12,18 +12,31 @@ text_enum!(
 );
 
 text_enum!(
+    /// `awaiting_verification`: its ticket says fixed; security (or an admin) checks before it is
+    /// resolved. A high or critical finding gets there, never straight to resolved, from a ticket.
     FindingStatus {
         Open => "open",
         InProgress => "in_progress",
+        AwaitingVerification => "awaiting_verification",
         Resolved => "resolved",
         RiskAccepted => "risk_accepted",
     }
 );
 
 impl FindingStatus {
-    /// Open and in-progress findings still need work.
+    /// Findings that still count against the vendor: open, in progress, or fixed by the vendor's
+    /// word and not yet verified.
     pub fn is_open(self) -> bool {
-        matches!(self, FindingStatus::Open | FindingStatus::InProgress)
+        matches!(self, FindingStatus::Open | FindingStatus::InProgress | FindingStatus::AwaitingVerification)
+    }
+
+    /// What a ticket's status means for a finding of this severity: a ticket closes a high or
+    /// critical finding only as far as `awaiting_verification`.
+    pub fn from_ticket(mapped: FindingStatus, severity: Severity) -> FindingStatus {
+        match (mapped, severity) {
+            (FindingStatus::Resolved, Severity::High | Severity::Critical) => FindingStatus::AwaitingVerification,
+            (other, _) => other,
+        }
     }
 }
 
@@ -54,6 +67,20 @@ pub fn status_problems(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ticket_closes_high_and_critical_findings_only_as_far_as_verification() {
+        use FindingStatus::*;
+        for sev in [Severity::High, Severity::Critical] {
+            assert_eq!(FindingStatus::from_ticket(Resolved, sev), AwaitingVerification);
+            assert_eq!(FindingStatus::from_ticket(InProgress, sev), InProgress);
+            assert_eq!(FindingStatus::from_ticket(Open, sev), Open);
+        }
+        for sev in [Severity::Low, Severity::Medium] {
+            assert_eq!(FindingStatus::from_ticket(Resolved, sev), Resolved);
+        }
+        assert!(AwaitingVerification.is_open());
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

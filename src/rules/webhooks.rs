@@ -107,7 +107,12 @@ pub fn forbidden_address(ip: IpAddr) -> Option<&'static str> {
                 || (o[0] == 198 && (18..20).contains(&o[1]))
             {
                 Some("private")
-            } else if v4.is_multicast() || o[0] >= 240 {
+            } else if v4.is_multicast()
+                || o[0] >= 240
+                || (o[0] == 192 && o[1] == 0 && (o[2] == 0 || o[2] == 2))
+                || (o[0] == 198 && o[1] == 51 && o[2] == 100)
+                || (o[0] == 203 && o[1] == 0 && o[2] == 113)
+            {
                 Some("multicast or reserved")
             } else {
                 None
@@ -122,13 +127,20 @@ pub fn forbidden_address(ip: IpAddr) -> Option<&'static str> {
                 Some("loopback")
             } else if v6.is_unspecified() {
                 Some("unspecified or broadcast")
+            } else if s[..6] == [0; 6] {
+                // ::a.b.c.d: deprecated, and a way to write an IPv4 address past an IPv4 check.
+                Some("IPv4-compatible")
+            } else if (s[0] == 0x0064 && s[1] == 0xff9b) || s[0] == 0x2002 || (s[0] == 0x2001 && s[1] == 0) {
+                // NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), 6to4 and Teredo carry
+                // an IPv4 address inside, which may be a refused one.
+                Some("IPv4 translation or tunnel")
             } else if s[0] == 0xfd00 && s[1] == 0x0ec2 {
                 Some("cloud metadata")
             } else if (s[0] & 0xffc0) == 0xfe80 {
                 Some("link-local")
-            } else if (s[0] & 0xfe00) == 0xfc00 {
+            } else if (s[0] & 0xfe00) == 0xfc00 || (s[0] & 0xffc0) == 0xfec0 {
                 Some("private")
-            } else if v6.is_multicast() {
+            } else if v6.is_multicast() || (s[0] == 0x2001 && s[1] == 0x0db8) || s[..4] == [0x0100, 0, 0, 0] {
                 Some("multicast or reserved")
             } else {
                 None
@@ -233,11 +245,34 @@ mod tests {
             ("fd00:ec2::254", "cloud metadata"),
             ("::ffff:127.0.0.1", "loopback"),
             ("::ffff:10.0.0.1", "private"),
+            ("::ffff:169.254.169.254", "cloud metadata"),
+            ("::127.0.0.1", "IPv4-compatible"),
+            ("::10.0.0.1", "IPv4-compatible"),
+            ("::8.8.8.8", "IPv4-compatible"),
+            ("64:ff9b::a00:1", "IPv4 translation or tunnel"),
+            ("64:ff9b::7f00:1", "IPv4 translation or tunnel"),
+            ("64:ff9b:1::a00:1", "IPv4 translation or tunnel"),
+            ("2002:7f00:1::1", "IPv4 translation or tunnel"),
+            ("2002:a9fe:a9fe::1", "IPv4 translation or tunnel"),
+            ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "IPv4 translation or tunnel"),
+            ("fec0::1", "private"),
+            ("2001:db8::1", "multicast or reserved"),
+            ("100::1", "multicast or reserved"),
+            ("192.0.2.1", "multicast or reserved"),
+            ("203.0.113.9", "multicast or reserved"),
         ];
         for (ip, why) in refused {
             assert_eq!(forbidden_address(ip.parse().unwrap()), Some(why), "{ip}");
         }
-        for ip in ["93.184.216.34", "172.32.0.1", "100.128.0.1", "8.8.8.8", "2606:4700::1111"] {
+        for ip in [
+            "93.184.216.34",
+            "172.32.0.1",
+            "100.128.0.1",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "2001:4860::8888",
+            "2a00:1450::1",
+        ] {
             assert_eq!(forbidden_address(ip.parse().unwrap()), None, "{ip}");
         }
     }

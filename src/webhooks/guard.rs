@@ -1,6 +1,8 @@
 //! Where webhooks may go: https (or http when allowed), and never to private, loopback,
-//! link-local or cloud-metadata addresses unless allowed (SSRF guard). Checked when a
-//! subscription is saved and again before every delivery, since DNS answers change.
+//! link-local, cloud-metadata or IPv4-in-IPv6 addresses unless allowed (SSRF guard). Checked when
+//! a subscription is saved and again before every delivery, since DNS answers change; and the
+//! delivery client resolves through `GuardedResolver`, so the address it connects to is the one
+//! that was checked (a second lookup could be answered differently: DNS rebinding).
 
 use actix_web::http::Uri;
 
@@ -59,6 +61,28 @@ pub async fn check(url: &str, policy: Policy) -> Result<(), String> {
     Ok(())
 }
 
+/// The webhook client's resolver: looks the host up once and hands the client only addresses the
+/// guard allows, refusing the host when any answer is forbidden.
+pub struct GuardedResolver(pub Policy);
+
+impl actix_tls::connect::Resolve for GuardedResolver {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> futures_util::future::LocalBoxFuture<'a, Result<Vec<std::net::SocketAddr>, Box<dyn std::error::Error>>> {
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+            if !self.0.allow_private {
+                if let Some((a, why)) = addrs.iter().find_map(|a| forbidden_address(a.ip()).map(|why| (a, why))) {
+                    return Err(format!("refused: '{host}' resolves to {} ({why})", a.ip()).into());
+                }
+            }
+            Ok(addrs)
+        })
+    }
+}
+
 /// As a 422 on the `url` field.
 pub async fn check_field(url: &str, policy: Policy) -> Result<(), ApiError> {
     check(url, policy).await.map_err(|e| ApiError::invalid("url", &e))
@@ -66,7 +90,19 @@ pub async fn check_field(url: &str, policy: Policy) -> Result<(), ApiError> {
 
 #[cfg(test)]
 mod tests {
+    use actix_tls::connect::Resolve;
+
     use super::*;
+
+    /// The client's own lookup refuses what the guard refuses, whatever was checked before.
+    #[actix_web::test]
+    async fn the_delivery_client_resolves_through_the_guard() {
+        let strict = GuardedResolver(STRICT);
+        let err = strict.lookup("localhost", 443).await.unwrap_err().to_string();
+        assert!(err.contains("refused") && err.contains("loopback"), "{err}");
+        let open = GuardedResolver(Policy { allow_http: true, allow_private: true });
+        assert!(open.lookup("localhost", 443).await.unwrap().iter().all(|a| a.ip().is_loopback()));
+    }
 
     const STRICT: Policy = Policy { allow_http: false, allow_private: false };
 

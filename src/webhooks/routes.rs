@@ -1,4 +1,4 @@
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, http::header, patch, post, web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::{
@@ -77,7 +77,7 @@ pub async fn create_webhook(
         id: ids::new(),
         url: b.url.trim().to_string(),
         event_types: serde_json::to_string(&b.event_types).unwrap_or_else(|_| "[]".into()),
-        secret: new_secret()?,
+        secret: String::new(),
         previous_secret: None,
         previous_secret_until: None,
         active: b.active,
@@ -88,17 +88,22 @@ pub async fn create_webhook(
         created_at: now.clone(),
         updated_at: now,
     };
+    // Shown this once; stored sealed when OVERSEE_SECRET_KEY is set.
+    let secret = new_secret()?;
+    let row = SubscriptionRow { secret: state.secrets.seal(&secret)?, ..row };
     let created = state
         .db
         .write(move |c| {
             store::insert(c, &row)?;
             let s = Subscription::from(&row);
             audit::record(c, &who.0, Change::created(SUBJECT, &s.id, &s))?;
-            Ok(SubscriptionWithSecret { subscription: s, secret: row.secret })
+            Ok(SubscriptionWithSecret { subscription: s, secret })
         })
         .await?;
     let location = format!("/api/v1/webhooks/{}", created.subscription.id);
-    Ok(respond::created(&created, created.subscription.version, location))
+    let mut res = respond::created(&created, created.subscription.version, location);
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 /// List subscriptions.
@@ -245,23 +250,24 @@ pub async fn rotate_secret(
     let r = body.into_inner();
     r.check()?;
     let secret = new_secret()?;
+    let sealed = state.secrets.seal(&secret)?;
     let out = state
         .db
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
             let before = Subscription::from(&row);
             let now = chrono::Utc::now();
-            row.previous_secret = Some(std::mem::replace(&mut row.secret, secret));
+            row.previous_secret = Some(std::mem::replace(&mut row.secret, sealed));
             row.previous_secret_until = Some(time::format(now + chrono::Duration::hours(i64::from(r.overlap_hours))));
             row.version += 1;
             row.updated_at = time::format(now);
             store::update(c, &row)?;
             let after = Subscription::from(&row);
             audit::record(c, &who.0, Change::new("secret_rotated", SUBJECT, &row.id, Some(&before), Some(&after)))?;
-            Ok(SubscriptionWithSecret { subscription: after, secret: row.secret })
+            Ok(SubscriptionWithSecret { subscription: after, secret })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(respond::secret(HttpResponse::Ok()).json(out))
 }
 
 /// The delivery log, newest first: status code, latency, attempts and the last error.

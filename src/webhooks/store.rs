@@ -22,6 +22,36 @@ pub fn get_locked(conn: &mut DbConn, id: &str) -> Result<SubscriptionRow, ApiErr
     get_required(conn, id)
 }
 
+/// Seals every signing secret still stored in plain text, when a key is set (run at start, so
+/// setting `OVERSEE_SECRET_KEY` takes effect for existing subscriptions too).
+pub fn seal_stored_secrets(db: &crate::db::Db, secrets: &crate::secrets::SecretBox) -> Result<usize, ApiError> {
+    use crate::secrets::SecretBox;
+    if !secrets.seals() {
+        return Ok(0);
+    }
+    db.write_blocking(|c| {
+        let rows: Vec<SubscriptionRow> = s::table.load(c)?;
+        let mut sealed = 0;
+        for mut row in rows {
+            let plain_previous = row.previous_secret.as_deref().is_some_and(|p| !SecretBox::is_sealed(p));
+            if SecretBox::is_sealed(&row.secret) && !plain_previous {
+                continue;
+            }
+            if !SecretBox::is_sealed(&row.secret) {
+                row.secret = secrets.seal(&row.secret)?;
+            }
+            if let Some(p) = row.previous_secret.as_deref().filter(|_| plain_previous) {
+                row.previous_secret = Some(secrets.seal(p)?);
+            }
+            diesel::update(s::table.find(&row.id))
+                .set((s::secret.eq(&row.secret), s::previous_secret.eq(&row.previous_secret)))
+                .execute(c)?;
+            sealed += 1;
+        }
+        Ok(sealed)
+    })
+}
+
 pub fn insert(conn: &mut DbConn, row: &SubscriptionRow) -> Result<(), ApiError> {
     diesel::insert_into(s::table).values(row).execute(conn)?;
     Ok(())

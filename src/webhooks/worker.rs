@@ -43,9 +43,11 @@ fn tls() -> Arc<rustls::ClientConfig> {
         .clone()
 }
 
-fn client(timeout: Duration) -> awc::Client {
+fn client(timeout: Duration, policy: guard::Policy) -> awc::Client {
+    // Connects only to addresses the SSRF guard allowed, from the one lookup it made.
+    let tcp = actix_tls::connect::Connector::new(actix_tls::connect::Resolver::custom(guard::GuardedResolver(policy)));
     awc::Client::builder()
-        .connector(awc::Connector::new().rustls_0_23(tls()).timeout(timeout))
+        .connector(awc::Connector::new().connector(tcp.service()).rustls_0_23(tls()).timeout(timeout))
         .timeout(timeout)
         .disable_redirects()
         .finish()
@@ -72,7 +74,15 @@ async fn attempt(
     }
     let ts = now.timestamp();
     let now_text = time::format(now);
-    let signature = match signature_header(&sub.signing_secrets(&now_text), &row.id, ts, row.payload.as_bytes()) {
+    let place = format!("webhook_subscriptions.secret of row {}", sub.id);
+    let secrets: Result<Vec<String>, _> =
+        sub.signing_secrets(&now_text).into_iter().map(|s| state.secrets.open(s, &place)).collect();
+    let secrets = match secrets {
+        Ok(s) => s,
+        Err(e) => return (Outcome::ConnectionError, elapsed(), Some(format!("cannot sign: {e}"))),
+    };
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let signature = match signature_header(&secrets, &row.id, ts, row.payload.as_bytes()) {
         Ok(s) => s,
         Err(e) => return (Outcome::ConnectionError, elapsed(), Some(format!("signing failed: {e}"))),
     };
@@ -193,7 +203,7 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
         .db
         .write(move |c| store::claim_due(c, &t, &crate::lease::clock(), &crate::lease::until(length), &tok, PER_RUN))
         .await?;
-    let http = client(Duration::from_secs(state.config.webhook_timeout_seconds));
+    let http = client(Duration::from_secs(state.config.webhook_timeout_seconds), state.config.webhook_guard());
     let attempts = due.len();
     // Attempts run concurrently (each is for a different subject), so one slow receiver does not
     // hold up the others; each result is recorded as soon as it is known, so a crash re-sends

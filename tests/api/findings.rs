@@ -159,11 +159,12 @@ async fn findings_follow_their_tickets_from_jira_servicenow_and_our_format() {
     let jira = json!({"webhookEvent": "jira:issue_updated", "issue": {"key": "SEC-142", "fields": {"status": {"name": "In Progress"}}}});
     let res = event(jira).await;
     assert_eq!((res.status.as_u16(), res.body["status"].as_str()), (200, Some("in_progress")), "{}", res.text);
+    // High findings: a ticket that says done leaves them for security to verify.
     let res = event(json!({"number": "INC0012345", "state": "6"})).await;
-    assert_eq!(res.body["status"], "resolved", "{}", res.text);
-    assert!(res.body["resolved_at"].is_string());
+    assert_eq!(res.body["status"], "awaiting_verification", "{}", res.text);
+    assert!(res.body["resolved_at"].is_null());
     let res = event(json!({"system": "github", "key": "acme/vendors#12", "status": "closed"})).await;
-    assert_eq!(res.body["status"], "resolved", "{}", res.text);
+    assert_eq!(res.body["status"], "awaiting_verification", "{}", res.text);
 
     // Unknown keys are 404; malformed payloads and unmapped statuses 422; staff roles other than
     // integration and admin may not post events.
@@ -182,32 +183,78 @@ async fn findings_follow_their_tickets_from_jira_servicenow_and_our_format() {
     assert_problem(&app.put("/api/v1/settings/ticket-status-map", "admin", map).await, 422);
 }
 
+const TICKET_SECRET: &str = "whsec_c2hhcmVkLXNlY3JldC1mb3ItdGlja2V0LWV2ZW50cw==";
+
+/// A ticket event signed as Standard Webhooks, `age` seconds old.
+fn signed_event(app: &TestApp, id: &str, age: i64, body: &str, secret: &str) -> actix_web::test::TestRequest {
+    let ts = chrono::Utc::now().timestamp() - age;
+    let sig = oversee::rules::webhooks::sign(secret, id, ts, body.as_bytes()).unwrap();
+    actix_web::test::TestRequest::post()
+        .uri("/api/v1/integrations/tickets/events")
+        .insert_header(("Authorization", format!("Bearer {}", app.token("integration"))))
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("webhook-id", id.to_string()))
+        .insert_header(("webhook-timestamp", ts.to_string()))
+        .insert_header(("webhook-signature", sig))
+        .set_payload(body.to_string())
+}
+
 #[actix_web::test]
-async fn ticket_events_can_require_a_shared_secret() {
-    use hmac::Mac;
-    let app = TestApp::with_env(&[("OVERSEE_TICKET_EVENTS_SECRET", "shared-secret-for-tests")]).await;
+async fn ticket_events_are_signed_applied_once_and_never_close_a_serious_finding_unverified() {
+    let app = TestApp::with_env(&[("OVERSEE_TICKET_EVENTS_SECRET", TICKET_SECRET)]).await;
     let vendor = app.vendor(json!({"name": "Signed Co"})).await["id"].as_str().unwrap().to_string();
-    let res = app.post(BASE, "security", json!({"vendor_id": vendor, "title": "signed"})).await;
+    let res = app.post(BASE, "security", json!({"vendor_id": vendor, "title": "No MFA", "severity": "critical"})).await;
     let id = res.body["id"].as_str().unwrap().to_string();
     app.put(&format!("{BASE}/{id}/ticket"), "admin", json!({"system": "other", "key": "T-1"})).await;
-    let body = r#"{"system":"other","key":"T-1","status":"resolved"}"#;
-    let send = |sig: Option<String>| {
-        let mut req = actix_web::test::TestRequest::post()
-            .uri("/api/v1/integrations/tickets/events")
-            .insert_header(("Authorization", format!("Bearer {}", app.token("integration"))))
-            .insert_header(("Content-Type", "application/json"))
-            .set_payload(body);
-        if let Some(s) = sig {
-            req = req.insert_header(("X-Oversee-Signature", s));
-        }
-        app.send(req)
-    };
-    assert_problem(&send(None).await, 401);
-    assert_problem(&send(Some("sha256=00".into())).await, 401);
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"shared-secret-for-tests").unwrap();
-    mac.update(body.as_bytes());
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    let res = send(Some(format!("sha256={hex}"))).await;
+    let done = r#"{"system":"other","key":"T-1","status":"resolved"}"#;
+
+    // Unsigned, wrongly signed, stale, or from the network without any secret: refused.
+    let unsigned = actix_web::test::TestRequest::post()
+        .uri("/api/v1/integrations/tickets/events")
+        .insert_header(("Authorization", format!("Bearer {}", app.token("integration"))))
+        .insert_header(("Content-Type", "application/json"))
+        .set_payload(done);
+    assert_problem(&app.send(unsigned).await, 401);
+    let other_secret = "whsec_YW5vdGhlci1zZWNyZXQtZm9yLXRpY2tldC1ldmVudHM=";
+    assert_problem(&app.send(signed_event(&app, "evt-1", 0, done, other_secret)).await, 401);
+    let stale = app.send(signed_event(&app, "evt-1", 600, done, TICKET_SECRET)).await;
+    assert_problem(&stale, 401);
+    assert!(stale.body["detail"].as_str().unwrap().contains("webhook-timestamp"));
+
+    // Signed: the critical finding waits for verification rather than closing.
+    let res = app.send(signed_event(&app, "evt-1", 0, done, TICKET_SECRET)).await;
     assert_eq!(res.status, 200, "{}", res.text);
-    assert_eq!(res.body["status"], "resolved");
+    assert_eq!(res.body["status"], "awaiting_verification");
+    // Reopened by security, the same event captured and sent again changes nothing.
+    let reopened = app.patch(&format!("{BASE}/{id}"), "security", json!({"status": "open"})).await;
+    assert_eq!(reopened.status, 200, "{}", reopened.text);
+    let replay = app.send(signed_event(&app, "evt-1", 0, done, TICKET_SECRET)).await;
+    assert_eq!((replay.status.as_u16(), replay.body["status"].as_str()), (200, Some("open")), "{}", replay.text);
+    // A new event moves it again; only security or an admin resolves it.
+    app.send(signed_event(&app, "evt-2", 0, done, TICKET_SECRET)).await;
+    assert_problem(&app.patch(&format!("{BASE}/{id}"), "integration", json!({"status": "resolved"})).await, 403);
+    let verified = app.patch(&format!("{BASE}/{id}"), "security", json!({"status": "resolved"})).await;
+    assert_eq!(verified.body["status"], "resolved", "{}", verified.text);
+}
+
+#[actix_web::test]
+async fn without_a_secret_ticket_events_are_taken_only_from_the_same_machine() {
+    let app = TestApp::new().await;
+    let vendor = app.vendor(json!({"name": "Local Co"})).await["id"].as_str().unwrap().to_string();
+    let res = app.post(BASE, "security", json!({"vendor_id": vendor, "title": "Old TLS", "severity": "low"})).await;
+    let id = res.body["id"].as_str().unwrap().to_string();
+    app.put(&format!("{BASE}/{id}/ticket"), "admin", json!({"system": "other", "key": "T-9"})).await;
+    let from = |peer: &str| {
+        actix_web::test::TestRequest::post()
+            .uri("/api/v1/integrations/tickets/events")
+            .peer_addr(peer.parse().unwrap())
+            .insert_header(("Authorization", format!("Bearer {}", app.token("integration"))))
+            .set_json(json!({"system": "other", "key": "T-9", "status": "resolved"}))
+    };
+    let remote = app.send(from("203.0.113.7:40000")).await;
+    assert_problem(&remote, 401);
+    assert!(remote.body["detail"].as_str().unwrap().contains("OVERSEE_TICKET_EVENTS_SECRET"));
+    let local = app.send(from("127.0.0.1:40000")).await;
+    assert_eq!(local.status, 200, "{}", local.text);
+    assert_eq!(local.body["status"], "resolved", "a low finding closes from its ticket");
 }

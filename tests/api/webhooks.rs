@@ -101,7 +101,14 @@ pub async fn drain(app: &TestApp) {
 }
 
 pub async fn allowed_app() -> TestApp {
-    TestApp::with_env(&[("OVERSEE_WEBHOOK_ALLOW_HTTP", "true"), ("OVERSEE_WEBHOOK_ALLOW_PRIVATE", "true")]).await
+    allowed_app_with(&[]).await
+}
+
+/// An app whose webhooks may reach a receiver on loopback, with more settings.
+pub async fn allowed_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let mut env = vec![("OVERSEE_WEBHOOK_ALLOW_HTTP", "true"), ("OVERSEE_WEBHOOK_ALLOW_PRIVATE", "true")];
+    env.extend_from_slice(extra);
+    TestApp::with_env(&env).await
 }
 
 pub async fn subscribe(app: &TestApp, url: &str, types: Value) -> (String, String) {
@@ -258,6 +265,49 @@ async fn subscriptions_are_validated_and_guarded_against_ssrf() {
         &app.post("/api/v1/webhooks", "security", json!({"url": "https://x.example", "event_types": ["*"]})).await,
         403,
     );
+}
+
+/// A subscription saved while its address was allowed (here: put straight into the database)
+/// whose address is refused by the time of delivery: the guard is applied again before each
+/// delivery, and no request reaches the address.
+#[actix_web::test]
+async fn the_guard_is_applied_again_at_every_delivery() {
+    let app = TestApp::with_env(&[("OVERSEE_WEBHOOK_ALLOW_HTTP", "true")]).await;
+    let receiver = Receiver::start();
+    let url = receiver.url.clone();
+    let sub = app
+        .state
+        .db
+        .write(move |c| {
+            use diesel::RunQueryDsl;
+            let now = oversee::time::now();
+            let row = oversee::webhooks::models::SubscriptionRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                url,
+                event_types: r#"["vendor.created"]"#.into(),
+                secret: "whsec_b3ZlcnNlZS10ZXN0LXNlY3JldC0wMTIzNDU2Nzg5YWI=".into(),
+                previous_secret: None,
+                previous_secret_until: None,
+                active: true,
+                description: None,
+                failed_in_a_row: 0,
+                disabled_reason: None,
+                version: 1,
+                created_at: now.clone(),
+                updated_at: now,
+            };
+            diesel::insert_into(oversee::db::schema::webhook_subscriptions::table).values(&row).execute(c)?;
+            Ok(row.id)
+        })
+        .await
+        .unwrap();
+    app.vendor(json!({"name": "Rebound Co"})).await;
+    run(&app, Utc::now()).await;
+    assert!(receiver.take().is_empty(), "a request reached a refused address");
+    let log = app.get(&format!("/api/v1/webhooks/{sub}/deliveries"), "admin").await;
+    let d = &log.body["items"][0];
+    assert!(d["last_error"].as_str().unwrap().contains("loopback"), "{d}");
+    assert_eq!(d["attempts"], 1);
 }
 
 #[actix_web::test]

@@ -1,3 +1,5 @@
+DROP TABLE inbound_event_ids;
+ALTER TABLE idempotency_keys DROP COLUMN redacted;
 DROP TABLE audit_anchors;
 DROP INDEX audit_events_unchained;
 ALTER TABLE audit_chain DROP COLUMN key_id;

@@ -25,3 +25,15 @@ CREATE TABLE audit_anchors (
     published_at TEXT NOT NULL
 );
 CREATE INDEX audit_anchors_by_time ON audit_anchors (published_at);
+
+-- A response that carried a secret (a respondent's token, a signing secret) is not kept for
+-- replay: only that the request was handled.
+ALTER TABLE idempotency_keys ADD COLUMN redacted BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- Signed ticket events already received, by webhook-id: a captured event does not replay.
+-- Kept past the signature's tolerance, then deleted by the server's housekeeping.
+CREATE TABLE inbound_event_ids (
+    id TEXT PRIMARY KEY NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX inbound_event_ids_by_age ON inbound_event_ids (received_at);
