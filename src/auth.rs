@@ -76,6 +76,7 @@ pub enum Access {
     EventTypesRead,
     IncidentsRead,
     IncidentsWrite,
+    TokensRevoke,
 }
 
 impl Access {
@@ -88,7 +89,7 @@ impl Access {
             Access::ContractsRead => &[Admin, Procurement, Legal, Security, Auditor, Integration],
             Access::ContractsWrite => &[Admin, Procurement, Legal],
             Access::ClausesWrite => &[Admin, Legal],
-            Access::ClauseTypesWrite | Access::SettingsWrite | Access::WebhooksAdmin => &[Admin],
+            Access::ClauseTypesWrite | Access::SettingsWrite | Access::WebhooksAdmin | Access::TokensRevoke => &[Admin],
             Access::QuestionnairesRead | Access::FindingsRead | Access::IncidentsRead => {
                 &[Admin, Procurement, Legal, Security, Auditor, Integration]
             }
@@ -196,23 +197,29 @@ impl JwtKeys {
         })
     }
 
-    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+    /// The principal a bearer token names, unless it is invalid, expired or revoked.
+    pub fn verify(&self, token: &str, revocations: &crate::revocations::Revocations) -> Result<Principal, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let leeway = self.validation.leeway as i64;
-        if let Some(p) = self.verified.get(token, now, leeway) {
-            return Ok(p);
+        let revoked = || ApiError::Unauthorized("the token was revoked; ask for a new one".into());
+        if let Some((p, iat)) = self.verified.get(token, now, leeway) {
+            // Revocation can come after the token was cached: checked on every hit.
+            return if revocations.revoked(&p.sub, iat) { Err(revoked()) } else { Ok(p) };
         }
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(token_refused)?;
         let c = data.claims;
-        let role = Role::parse(&c.role).ok_or_else(|| ApiError::Unauthorized(format!("unknown role '{}'", c.role)))?;
+        let role = Role::parse(&c.role)
+            .ok_or_else(|| ApiError::Unauthorized("the token's role is not one Oversee knows".into()))?;
         if c.sub.trim().is_empty() {
             return Err(ApiError::Unauthorized("token has an empty subject".into()));
         }
+        if revocations.revoked(&c.sub, c.iat) {
+            return Err(revoked());
+        }
         let principal = Principal { sub: c.sub, role, assessment_id: c.assessment_id, request_id: None };
-        // Kept only after every check passed; of those, only expiry can change its answer later
-        // (a token past its nbf stays past it), and the cache checks expiry on each hit.
-        self.verified.put(token, &principal, c.exp);
+        // Kept only after every check passed; of those, expiry and revocation can change their
+        // answer later (a token past its nbf stays past it), and a hit checks both again.
+        self.verified.put(token, &principal, c.exp, c.iat);
         Ok(principal)
     }
 
@@ -273,6 +280,26 @@ pub fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     }
     let state =
         req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    verify_bearer(req, state).map_err(|e| limit_failures(req, state, e))
+}
+
+/// A failed authentication counts against the client's address; past the limit the answer is
+/// 429 with Retry-After instead of 401.
+fn limit_failures(req: &HttpRequest, state: &AppState, e: ApiError) -> ApiError {
+    if !matches!(e, ApiError::Unauthorized(_)) {
+        return e;
+    }
+    let key = crate::http::rate_limit::client_key(req, state.config.trust_forwarded_for);
+    match state.limits.auth_failures.hit(&key, std::time::Instant::now()) {
+        Ok(()) => e,
+        Err(wait) => ApiError::TooManyRequests(
+            "too many failed authentications from this address; wait and send a valid token".into(),
+            wait.as_secs().max(1),
+        ),
+    }
+}
+
+fn verify_bearer(req: &HttpRequest, state: &AppState) -> Result<Principal, ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -282,7 +309,7 @@ pub fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
         _ => return Err(ApiError::Unauthorized("expected the Bearer scheme".into())),
     };
-    let mut principal = state.keys.verify(token)?;
+    let mut principal = state.keys.verify(token, &state.revocations)?;
     principal.request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     req.extensions_mut().insert(principal.clone());
     Ok(principal)
@@ -336,7 +363,8 @@ pub mod perm {
         RemindersWrite,
         EventTypesRead,
         IncidentsRead,
-        IncidentsWrite
+        IncidentsWrite,
+        TokensRevoke
     );
 }
 
@@ -363,7 +391,28 @@ impl<P: perm::Permission> FromRequest for Authorized<P> {
     }
 }
 
-/// Parses durations such as `8h`, `30m`, `90d`, `3600s` for `oversee token --ttl`.
+/// Why a token was refused, in words of our own: the JWT library's messages name its internals
+/// (and may quote the token's contents), so they are logged, not sent.
+fn token_refused(e: jsonwebtoken::errors::Error) -> ApiError {
+    use jsonwebtoken::errors::ErrorKind as K;
+    tracing::debug!(error = %e, "a bearer token was refused");
+    let why = match e.kind() {
+        K::ExpiredSignature => "the token has expired",
+        K::ImmatureSignature => "the token is not valid yet",
+        K::InvalidSignature => "the token's signature does not verify",
+        K::InvalidAudience => "the token is for another audience",
+        K::InvalidIssuer => "the token is from another issuer",
+        K::InvalidAlgorithm => "the token is signed with another algorithm than the one configured",
+        K::MissingRequiredClaim(_) => "the token lacks a required claim (exp, nbf, iss, aud, sub or role)",
+        _ => "the token is not a valid JWT",
+    };
+    ApiError::Unauthorized(why.into())
+}
+
+/// The longest lifetime `oversee token` gives.
+pub const MAX_TTL_DAYS: i64 = 30;
+
+/// Parses durations such as `8h`, `30m`, `7d`, `3600s` for `oversee token --ttl`.
 pub fn parse_ttl(s: &str) -> Result<chrono::Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
@@ -376,8 +425,11 @@ pub fn parse_ttl(s: &str) -> Result<chrono::Duration, String> {
         "d" => chrono::Duration::days(n),
         _ => return Err(format!("'{s}': unit must be s, m, h or d")),
     };
-    if n <= 0 || d > chrono::Duration::days(366) {
-        return Err(format!("'{s}': must be more than 0 and at most 366 days"));
+    if n <= 0 || d > chrono::Duration::days(MAX_TTL_DAYS) {
+        return Err(format!(
+            "'{s}': must be more than 0 and at most {MAX_TTL_DAYS} days (a token cannot be taken back \
+            before then except by revoking its subject)"
+        ));
     }
     Ok(d)
 }

@@ -26,6 +26,20 @@ pub struct Config {
     pub respondent_grace_days: u32,
     /// Largest evidence file a respondent may attach.
     pub evidence_max_bytes: usize,
+    /// Failed authentications a minute per client address, before 429.
+    pub rate_auth_failures: u32,
+    /// Failed respondent-token attempts a minute per client address, before 429.
+    pub rate_portal_failures: u32,
+    /// Clause analyses a minute per caller.
+    pub rate_analyses: u32,
+    /// Take the client address from the last `X-Forwarded-For` entry (behind a proxy).
+    pub trust_forwarded_for: bool,
+    /// The furthest an assessment's due date may be, in days from today.
+    pub max_due_days: u32,
+    /// Most files one assessment may hold.
+    pub evidence_max_files: u32,
+    /// Most bytes of files one assessment may hold.
+    pub evidence_max_total_bytes: u64,
     /// The capability score's weights and thresholds (docs/scoring.md).
     pub score_model: crate::rules::capability::Model,
     /// Webhooks may use http:// URLs (default: https only).
@@ -151,6 +165,14 @@ impl Config {
         let respondent_grace_days = number(&get, "OVERSEE_RESPONDENT_GRACE_DAYS", 14, 0..=365)? as u32;
         let evidence_max_bytes =
             number(&get, "OVERSEE_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, 1024..=1024 * 1024 * 1024)?;
+        let rate_auth_failures = number(&get, "OVERSEE_RATE_AUTH_FAILURES", 60, 1..=1_000_000)? as u32;
+        let rate_portal_failures = number(&get, "OVERSEE_RATE_PORTAL_FAILURES", 20, 1..=1_000_000)? as u32;
+        let rate_analyses = number(&get, "OVERSEE_RATE_ANALYSES", 20, 1..=1_000_000)? as u32;
+        let trust_forwarded_for = flag(&get, "OVERSEE_TRUST_FORWARDED_FOR")?;
+        let max_due_days = number(&get, "OVERSEE_MAX_DUE_DAYS", 365, 1..=3650)? as u32;
+        let evidence_max_files = number(&get, "OVERSEE_EVIDENCE_MAX_FILES", 50, 1..=10_000)? as u32;
+        let evidence_max_total_bytes =
+            number(&get, "OVERSEE_EVIDENCE_MAX_TOTAL_BYTES", 250 * 1024 * 1024, 1024..=64 * 1024 * 1024 * 1024)? as u64;
         let score_model = crate::rules::capability::Model::parse(&get("OVERSEE_SCORE_MODEL").unwrap_or_default())
             .map_err(|e| bad("OVERSEE_SCORE_MODEL", e))?;
         let webhook_allow_http = flag(&get, "OVERSEE_WEBHOOK_ALLOW_HTTP")?;
@@ -229,6 +251,13 @@ impl Config {
             mail_from,
             respondent_grace_days,
             evidence_max_bytes,
+            evidence_max_files,
+            evidence_max_total_bytes,
+            max_due_days,
+            rate_auth_failures,
+            rate_portal_failures,
+            rate_analyses,
+            trust_forwarded_for,
             score_model,
             webhook_allow_http,
             webhook_allow_private,

@@ -52,6 +52,9 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Unavailable(String),
+    /// Over a rate limit: the message, and the seconds to wait (`Retry-After`).
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -86,6 +89,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             ApiError::Validation(_) => ("validation", "Validation failed"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::TooManyRequests(..) => ("rate-limited", "Too many requests"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -124,6 +128,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -134,8 +139,13 @@ impl ResponseError for ApiError {
         }
         let mut res = HttpResponse::build(self.status_code());
         res.content_type("application/problem+json");
+        // Also on errors raised outside the middleware that adds it to every response.
+        res.insert_header(("X-Content-Type-Options", "nosniff"));
         if matches!(self, ApiError::Unauthorized(_)) {
             res.insert_header(("WWW-Authenticate", "Bearer realm=\"oversee\""));
+        }
+        if let ApiError::TooManyRequests(_, seconds) = self {
+            res.insert_header(("Retry-After", seconds.to_string()));
         }
         res.json(self.to_problem())
     }
@@ -146,8 +156,10 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => ApiError::NotFound("not found".into()),
+            // The database's own text names tables and constraints: logged, not sent.
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                ApiError::Conflict(format!("conflicts with an existing record ({})", info.message()))
+                tracing::debug!(constraint = ?info.constraint_name(), "unique violation: {}", info.message());
+                ApiError::Conflict("conflicts with an existing record".into())
             }
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 ApiError::Conflict("the record is referenced by, or refers to, another record".into())
@@ -207,6 +219,12 @@ pub enum ReadErrors {
     Forbidden(Problem),
     #[response(status = 404, description = "No such resource", content_type = "application/problem+json")]
     NotFound(Problem),
+    #[response(
+        status = 429,
+        description = "Too many failed authentications from this address; see Retry-After",
+        content_type = "application/problem+json"
+    )]
+    TooManyRequests(Problem),
     #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json")]
     Unavailable(Problem),
 }
@@ -253,6 +271,12 @@ pub enum WriteErrors {
         content_type = "application/problem+json"
     )]
     Validation(Problem),
+    #[response(
+        status = 429,
+        description = "Over a rate limit (failed authentications from this address, or analyses); see Retry-After",
+        content_type = "application/problem+json"
+    )]
+    TooManyRequests(Problem),
     #[response(status = 503, description = "Database unavailable", content_type = "application/problem+json")]
     Unavailable(Problem),
 }

@@ -22,6 +22,7 @@ const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 pub async fn run(state: AppState) {
     actix_web::rt::spawn(deliver_webhooks(state.clone()));
     actix_web::rt::spawn(housekeeping(state.clone()));
+    actix_web::rt::spawn(reload_revocations(state.clone()));
     if state.config.reminders.in_server {
         actix_web::rt::spawn(send_reminders(state.clone()));
     }
@@ -65,6 +66,20 @@ pub async fn housekeeping(state: AppState) {
         let cutoff = crate::time::format(chrono::Utc::now() - chrono::Duration::days(1));
         if let Err(e) = state.db.write(move |c| crate::findings::tickets::purge_received(c, &cutoff)).await {
             tracing::warn!(error = %e, "deleting old ticket event ids failed; it is tried again in an hour");
+        }
+    }
+}
+
+/// Reloads the token revocations other replicas recorded.
+async fn reload_revocations(state: AppState) {
+    let mut tick = actix_web::rt::time::interval(crate::revocations::RELOAD_EVERY);
+    loop {
+        tick.tick().await;
+        match state.db.read_heavy(crate::revocations::store::all).await {
+            Ok(all) => state.revocations.replace_all(all),
+            Err(e) => {
+                tracing::warn!(error = %e, "token revocations could not be reloaded; the last ones stay in force")
+            }
         }
     }
 }

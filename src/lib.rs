@@ -27,8 +27,10 @@ pub mod mail;
 pub mod ops;
 pub mod patch;
 pub mod portal;
+pub mod private_files;
 pub mod questionnaires;
 pub mod reminders;
+pub mod revocations;
 pub mod rules;
 pub mod scores;
 pub mod secrets;
@@ -83,6 +85,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "reminders", description = "Renewal, notice, assessment, reassessment and finding reminders by email: planned, sent once, retried"),
         (name = "webhooks", description = "Signed webhooks out (Standard Webhooks): subscriptions, deliveries, redelivery"),
         (name = "audit", description = "The audit trail"),
+        (name = "auth", description = "Bearer tokens: revoking a subject's tokens"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -145,6 +148,7 @@ where
             .configure(webhooks::routes::configure)
             .configure(reminders::routes::configure)
             .configure(audit::routes::configure)
+            .configure(revocations::routes::configure)
             .configure(evidence::routes::configure),
     )
 }
@@ -223,5 +227,6 @@ pub fn app(
         .wrap(from_fn(idempotency::middleware::middleware))
         .wrap(from_fn(http::json::reject_nul_in_query))
         .wrap(from_fn(http::metrics::middleware))
+        .wrap(from_fn(http::security_headers::middleware))
         .wrap(from_fn(http::request_id::middleware))
 }

@@ -90,8 +90,8 @@ impl Mailer {
         match &self.transport {
             Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}")),
             Transport::Files(files) => {
-                tokio::fs::create_dir_all(&self.outbox)
-                    .await
+                // The outbox holds invitations with respondents' tokens: for Oversee's user alone.
+                crate::private_files::dir(&self.outbox)
                     .map_err(|e| format!("creating {}: {e}", self.outbox.display()))?;
                 files.send(message).await.map(|_| ()).map_err(|e| format!("writing the message: {e}"))
             }

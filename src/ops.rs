@@ -35,10 +35,19 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
-    let pending =
-        web::block(move || db.has_pending_migrations()).await.map_err(|e| ApiError::Unavailable(e.to_string()))??;
+    // Which dependency failed, never its error text (that goes to the log).
+    let pending = web::block(move || db.has_pending_migrations())
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "readiness check could not run");
+            ApiError::Unavailable("database: not reachable".into())
+        })?
+        .map_err(|e| {
+            tracing::warn!(error = %e, "readiness: the database is not reachable");
+            ApiError::Unavailable("database: not reachable".into())
+        })?;
     if pending {
-        return Err(ApiError::Unavailable("migrations are pending; run `oversee migrate`".into()));
+        return Err(ApiError::Unavailable("database: migrations are pending; run `oversee migrate`".into()));
     }
     Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))
 }

@@ -12,6 +12,10 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// Seals and opens secrets at rest (`OVERSEE_SECRET_KEY`).
     pub secrets: crate::secrets::SecretBox,
+    /// Revoked token subjects, checked on every request.
+    pub revocations: Arc<crate::revocations::Revocations>,
+    /// Rate limits of this process.
+    pub limits: Arc<crate::http::rate_limit::Limits>,
 }
 
 impl AppState {
@@ -26,8 +30,14 @@ impl AppState {
         .expect("OVERSEE_MAIL_FROM and OVERSEE_SMTP_URL were validated");
         let secrets =
             crate::secrets::SecretBox::new(config.secret_key.as_deref()).expect("OVERSEE_SECRET_KEY was validated");
+        // Loaded before the first request: a revoked token is never let through at start.
+        let revocations = crate::revocations::Revocations::default();
+        let loaded = db.conn().and_then(|mut c| crate::revocations::store::all(&mut c));
+        revocations.replace_all(loaded.expect("the token revocations could not be read at start"));
         AppState {
+            limits: Arc::new(crate::http::rate_limit::Limits::from_config(&config)),
             secrets,
+            revocations: Arc::new(revocations),
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),

@@ -17,25 +17,29 @@ use crate::auth::Principal;
 /// never wait on each other for a hit.
 const CAPACITY: usize = 4096;
 
+/// A verified token: who it names, when it expires and when it was issued (seconds).
+type Entry = (Principal, i64, i64);
+
 #[derive(Default)]
 pub struct TokenCache {
-    entries: RwLock<HashMap<String, (Principal, i64)>>,
+    entries: RwLock<HashMap<String, Entry>>,
 }
 
 impl TokenCache {
-    /// The principal of a token verified before, if it has not expired at `now` (seconds), with
-    /// the same leeway the full check allows.
-    pub fn get(&self, token: &str, now: i64, leeway: i64) -> Option<Principal> {
+    /// The principal of a token verified before and when it was issued, if it has not expired at
+    /// `now` (seconds), with the same leeway the full check allows. (Revocation, which can change
+    /// after a token was cached, is checked by the caller on every hit.)
+    pub fn get(&self, token: &str, now: i64, leeway: i64) -> Option<(Principal, i64)> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        entries.get(token).filter(|(_, exp)| now <= exp + leeway).map(|(p, _)| p.clone())
+        entries.get(token).filter(|(_, exp, _)| now <= exp + leeway).map(|(p, _, iat)| (p.clone(), *iat))
     }
 
-    pub fn put(&self, token: &str, principal: &Principal, exp: i64) {
+    pub fn put(&self, token: &str, principal: &Principal, exp: i64, iat: i64) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= CAPACITY {
             entries.clear();
         }
-        entries.insert(token.to_string(), (principal.clone(), exp));
+        entries.insert(token.to_string(), (principal.clone(), exp, iat));
     }
 }
 
@@ -51,8 +55,8 @@ mod tests {
     #[test]
     fn a_hit_holds_until_expiry_plus_leeway_and_not_after() {
         let cache = TokenCache::default();
-        cache.put("t", &principal("a@example.com"), 1_000);
-        assert_eq!(cache.get("t", 1_000, 30).map(|p| p.sub), Some("a@example.com".into()));
+        cache.put("t", &principal("a@example.com"), 1_000, 900);
+        assert_eq!(cache.get("t", 1_000, 30).map(|(p, iat)| (p.sub, iat)), Some(("a@example.com".into(), 900)));
         assert!(cache.get("t", 1_030, 30).is_some());
         assert!(cache.get("t", 1_031, 30).is_none());
         assert!(cache.get("t", 5_000, 30).is_none());
@@ -61,7 +65,7 @@ mod tests {
     #[test]
     fn only_the_exact_token_hits() {
         let cache = TokenCache::default();
-        cache.put("abc", &principal("a@example.com"), 1_000);
+        cache.put("abc", &principal("a@example.com"), 1_000, 0);
         assert!(cache.get("abd", 0, 0).is_none());
         assert!(cache.get("ab", 0, 0).is_none());
     }
@@ -70,10 +74,10 @@ mod tests {
     fn a_full_cache_starts_over() {
         let cache = TokenCache::default();
         for i in 0..CAPACITY {
-            cache.put(&format!("t{i}"), &principal("a@example.com"), 1_000);
+            cache.put(&format!("t{i}"), &principal("a@example.com"), 1_000, 0);
         }
-        cache.put("last", &principal("b@example.com"), 1_000);
+        cache.put("last", &principal("b@example.com"), 1_000, 0);
         assert!(cache.get("t0", 0, 0).is_none());
-        assert_eq!(cache.get("last", 0, 0).map(|p| p.sub), Some("b@example.com".into()));
+        assert_eq!(cache.get("last", 0, 0).map(|(p, _)| p.sub), Some("b@example.com".into()));
     }
 }

@@ -22,6 +22,15 @@ pub const ALLOWED_TYPES: [&str; 10] = [
     "application/json",
 ];
 
+/// The assessment's folder and the evidence folder above it, for Oversee's user alone.
+fn private_dirs(assessment_dir: &Path) -> std::io::Result<()> {
+    crate::private_files::dir(assessment_dir)?;
+    match assessment_dir.parent() {
+        Some(evidence) => crate::private_files::dir(evidence),
+        None => Ok(()),
+    }
+}
+
 pub fn path(data_dir: &Path, assessment_id: &str, evidence_id: &str) -> PathBuf {
     data_dir.join("evidence").join(assessment_id).join(evidence_id)
 }
@@ -51,12 +60,58 @@ pub fn clean_filename(raw: &str) -> Result<String, ApiError> {
     Ok(cleaned)
 }
 
+/// What a streamed upload came to: its size and SHA-256, computed as it was written.
+pub struct Received {
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// Streams an upload to `target` (through a temporary name, renamed at the end), hashing as it
+/// goes and stopping at `limit` bytes: the file is never held in memory whole. Nothing is left
+/// on disk when it fails. `too_large` gives the error for a file over the limit.
+pub async fn write_stream(
+    target: &Path,
+    mut payload: actix_web::dev::Payload,
+    limit: u64,
+    too_large: impl Fn() -> ApiError,
+) -> Result<Received, ApiError> {
+    use futures_util::StreamExt;
+    use sha2::Digest;
+    use tokio::io::AsyncWriteExt;
+    let io = |e: std::io::Error| ApiError::Internal(format!("storing evidence at {}: {e}", target.display()));
+    let dir = target.parent().ok_or_else(|| ApiError::Internal("evidence path has no folder".into()))?;
+    private_dirs(dir).map_err(io)?;
+    let tmp = target.with_extension("partial");
+    let result = async {
+        let mut file = tokio::fs::File::from_std(crate::private_files::create(&tmp).map_err(io)?);
+        let mut hasher = sha2::Sha256::new();
+        let mut size = 0u64;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the upload was cut off: {e}")))?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(too_large());
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(io)?;
+        }
+        file.sync_all().await.map_err(io)?;
+        tokio::fs::rename(&tmp, target).await.map_err(io)?;
+        Ok(Received { size, sha256: crate::digest::hex(&hasher.finalize()) })
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(&tmp).await;
+    }
+    result
+}
+
 pub fn write(target: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     let io = |e: std::io::Error| ApiError::Internal(format!("storing evidence at {}: {e}", target.display()));
     let dir = target.parent().ok_or_else(|| ApiError::Internal("evidence path has no folder".into()))?;
-    std::fs::create_dir_all(dir).map_err(io)?;
+    private_dirs(dir).map_err(io)?;
     let tmp = target.with_extension("partial");
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
+    let mut f = crate::private_files::create(&tmp).map_err(io)?;
     f.write_all(bytes).map_err(io)?;
     f.sync_all().map_err(io)?;
     std::fs::rename(&tmp, target).map_err(io)

@@ -57,6 +57,7 @@ pub async fn create_assessment(
     let vendor_id = ids::parse(&path, "vendor")?;
     let b = body.into_inner();
     b.validate()?;
+    let max_due_days = state.config.max_due_days;
     let template_id = uuid::Uuid::parse_str(&b.template_id)
         .map(|u| u.hyphenated().to_string())
         .map_err(|_| ApiError::invalid("template_id", "not a template id"))?;
@@ -66,6 +67,9 @@ pub async fn create_assessment(
             let vendor = vendors::get_required(c, &vendor_id)?;
             if vendor.archived_at.is_some() {
                 return Err(ApiError::Conflict("the vendor is archived".into()));
+            }
+            if let Some(p) = lifecycle::too_far_ahead(b.due_on, time::today(), max_due_days) {
+                return Err(ApiError::invalid("due_on", &p));
             }
             templates::get_published(c, &template_id).map_err(|e| match e {
                 ApiError::NotFound(m) => ApiError::invalid("template_id", &m),
@@ -170,6 +174,9 @@ pub async fn get_assessment(
 }
 
 /// Change the due date or the respondent before the vendor submits.
+///
+/// A new respondent email revokes the link sent to the old one (send again for a new link). The
+/// due date is at most `OVERSEE_MAX_DUE_DAYS` (365) days ahead, and today or later when sent.
 #[utoipa::path(
     tag = "assessments",
     request_body = UpdateAssessment,
@@ -197,9 +204,22 @@ pub async fn update_assessment(
             etag::check(&expected, row.version)?;
             transition(&mut row, Action::Edit)?;
             let before = Assessment::from(row.clone());
+            if let Some(p) = patch.due_on.and_then(|d| lifecycle::too_far_ahead(d, time::today(), config.max_due_days))
+            {
+                return Err(ApiError::invalid("due_on", &p));
+            }
+            let old_email = row.respondent_email.clone();
             patch.apply(&mut row)?;
+            let now = time::now();
+            // The link was mailed to the old address: whoever holds it there may no longer answer.
+            if !row.respondent_email.eq_ignore_ascii_case(&old_email)
+                && row.token_hash.is_some()
+                && row.token_revoked_at.is_none()
+            {
+                row.token_revoked_at = Some(now.clone());
+            }
             row.version += 1;
-            row.updated_at = time::now();
+            row.updated_at = now;
             store::update(c, &row)?;
             let after = Assessment::from(row);
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
@@ -255,7 +275,7 @@ pub async fn send_assessment(
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
             let due = time::parse_date(&row.due_on);
-            if let Some(p) = lifecycle::due_date_problem(due, time::today()) {
+            if let Some(p) = lifecycle::due_date_problem(due, time::today(), config.max_due_days) {
                 return Err(ApiError::invalid("due_on", &format!("{p} (PATCH the assessment first)")));
             }
             transition(&mut row, Action::Send)?;

@@ -97,6 +97,12 @@ pub fn evidence_item(conn: &mut DbConn, assessment_id: &str, id: &str) -> Result
         .ok_or_else(|| ApiError::not_found("evidence", id))
 }
 
+/// How many files an assessment holds, and their bytes in all.
+pub fn evidence_usage(conn: &mut DbConn, assessment_id: &str) -> Result<(i64, i64), ApiError> {
+    let sizes: Vec<i64> = e::table.filter(e::assessment_id.eq(assessment_id)).select(e::size_bytes).load(conn)?;
+    Ok((sizes.len() as i64, sizes.iter().sum()))
+}
+
 pub fn insert_evidence(conn: &mut DbConn, row: &EvidenceRow) -> Result<(), ApiError> {
     diesel::insert_into(e::table).values(row).execute(conn)?;
     Ok(())

@@ -12,7 +12,10 @@ use super::{
 use crate::{
     auth::{perm, Authorized},
     error::{ApiError, ApiResult, ReadErrors, WriteErrors},
-    http::pagination::{self, PageQuery},
+    http::{
+        pagination::{self, PageQuery},
+        stream,
+    },
     state::AppState,
 };
 
@@ -80,28 +83,21 @@ pub async fn verify_chain(
 )]
 #[get("/audit-events/export")]
 pub async fn export_chain(state: web::Data<AppState>, _who: Authorized<perm::AuditRead>) -> ApiResult<HttpResponse> {
-    let body = state
-        .db
-        .read_snapshot(|c| {
+    let db = state.db.clone();
+    let body = stream::body("the audit export", move |out| {
+        db.snapshot_blocking(|c| {
             // The head as recorded, read in the same snapshot as the events: an export of a chain
             // whose newest events were deleted then shows it, offline too.
             let head = chain::head(c)?;
-            let mut out = String::new();
             let mut events = 0i64;
             chain::for_each_linked(c, |r| {
-                let line = ExportedEvent::of(&r);
-                out.push_str(&serde_json::to_string(&line).map_err(|e| ApiError::Internal(e.to_string()))?);
-                out.push('\n');
                 events += 1;
-                Ok(())
+                stream::json_line(out, &ExportedEvent::of(&r))
             })?;
-            let trailer = ExportTrailer { chain_head: head.hash, head_seq: head.seq, events };
-            out.push_str(&serde_json::to_string(&trailer).map_err(|e| ApiError::Internal(e.to_string()))?);
-            out.push('\n');
-            Ok(out)
+            stream::json_line(out, &ExportTrailer { chain_head: head.hash, head_seq: head.seq, events })
         })
-        .await?;
-    Ok(HttpResponse::Ok().content_type("application/x-ndjson").body(body))
+    });
+    Ok(HttpResponse::Ok().content_type("application/x-ndjson").streaming(body))
 }
 
 /// Publish the chain's head now.

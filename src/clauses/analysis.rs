@@ -48,7 +48,8 @@ pub struct Analysis {
 ///
 /// Rule-based and deterministic; see `src/rules/clause_detection.rs` for the cue lists. For the
 /// roles that work on contracts and their clauses (admin, procurement, legal): analysing up to
-/// 2 MiB of text is real work, and the other roles read the clauses legal recorded instead.
+/// 2 MiB of text is real work, and the other roles read the clauses legal recorded instead. Each
+/// caller may run `OVERSEE_RATE_ANALYSES` (20) a minute, five at once; past that, 429.
 #[utoipa::path(
     tag = "clauses",
     request_body = AnalyzeRequest,
@@ -59,11 +60,17 @@ pub struct Analysis {
 #[post("/contracts/{id}/analyze")]
 pub async fn analyze(
     state: web::Data<AppState>,
-    _who: Authorized<perm::ContractsWrite>,
+    who: Authorized<perm::ContractsWrite>,
     path: web::Path<String>,
     body: DocumentJson<AnalyzeRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, "contract")?;
+    if let Err(wait) = state.limits.analyses.hit(&who.0.sub, std::time::Instant::now()) {
+        return Err(ApiError::TooManyRequests(
+            "too many analyses from this caller; the text is read up to 2 MiB each time".into(),
+            wait.as_secs().max(1),
+        ));
+    }
     let given = body.into_inner().text;
     if given.as_ref().is_some_and(|t| t.len() > crate::contracts::models::DOCUMENT_TEXT_MAX) {
         return Err(ApiError::invalid("text", "must be at most 2 MiB"));

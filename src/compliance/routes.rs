@@ -187,32 +187,51 @@ pub async fn portfolio_csv(
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let as_of = q.as_of.unwrap_or_else(time::today);
-    let items = state.db.read_heavy(move |c| scan(c, as_of, q.status, None, usize::MAX)).await?;
-    let mut out = String::from(
-        "vendor_id,vendor_name,contract_id,contract_title,entered_on,status,grandfathered_until,reasons\r\n",
-    );
-    for i in items {
-        let fields = [
-            i.vendor_id,
-            i.vendor_name,
-            i.contract_id,
-            i.contract_title,
-            time::date_text(i.entered_on),
-            i.status.as_str().to_string(),
-            i.grandfathered_until.map(time::date_text).unwrap_or_default(),
-            i.reasons.join(" "),
-        ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
+    let db = state.db.clone();
+    // A page of contracts at a time, written as it is evaluated: the portfolio may be large.
+    let body = crate::http::stream::body("the compliance CSV", move |out| {
+        let io = crate::http::stream::io_error;
+        out.write_all(
+            b"vendor_id,vendor_name,contract_id,contract_title,entered_on,status,grandfathered_until,reasons\r\n",
+        )
+        .map_err(io)?;
+        let mut after: Option<String> = None;
+        loop {
+            let page = db.snapshot_blocking(|c| scan(c, as_of, q.status, after.clone(), CSV_PAGE))?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = Some(last.contract_id.clone());
+            let full = page.len() == CSV_PAGE;
+            for i in page {
+                let fields = [
+                    i.vendor_id,
+                    i.vendor_name,
+                    i.contract_id,
+                    i.contract_title,
+                    time::date_text(i.entered_on),
+                    i.status.as_str().to_string(),
+                    i.grandfathered_until.map(time::date_text).unwrap_or_default(),
+                    i.reasons.join(" "),
+                ];
+                out.write_all(fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",").as_bytes())
+                    .map_err(io)?;
+                out.write_all(b"\r\n").map_err(io)?;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    });
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"f2-compliance-{}.csv\"", time::date_text(as_of)),
         ))
-        .body(out))
+        .streaming(body))
 }
+
+/// Contracts evaluated per page of the CSV.
+const CSV_PAGE: usize = 1000;
 
 /// The compliance policy in force.
 #[utoipa::path(

@@ -106,6 +106,13 @@ pub struct Db {
     audit_key: Option<crate::audit::keys::AuditKey>,
 }
 
+/// The database could not be reached: the cause is logged (it can name hosts and users), the
+/// client is told only that.
+pub(crate) fn unavailable(e: &dyn std::fmt::Display) -> ApiError {
+    tracing::warn!(error = %e, "the database is unavailable");
+    ApiError::Unavailable("the database is unavailable".into())
+}
+
 static NEXT_DB_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 /// The page cache of each worker thread's read connection. SQLite's default (2 MiB) holds too
@@ -127,6 +134,10 @@ thread_local! {
 impl Db {
     pub fn connect(url: &str) -> Result<Db, String> {
         let backend = Backend::of_url(url);
+        if backend == Backend::Sqlite && !url.starts_with("file:") && !url.contains(":memory:") {
+            crate::private_files::sqlite_database(std::path::Path::new(url))
+                .map_err(|e| format!("cannot prepare the SQLite file {url}: {e}"))?;
+        }
         let size = match backend {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
@@ -162,7 +173,7 @@ impl Db {
     }
 
     pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, ApiError> {
-        self.pool.get().map_err(|e| ApiError::Unavailable(format!("database unavailable: {e}")))
+        self.pool.get().map_err(|e| unavailable(&e))
     }
 
     /// Applies pending migrations; returns how many ran.
@@ -214,8 +225,6 @@ impl Db {
             let mut slot = cell.borrow_mut();
             if slot.as_ref().map(|(id, _)| *id) != Some(self.id) {
                 let manager = Manager { url: self.url.to_string(), backend: Backend::Sqlite };
-                let unavailable =
-                    |e: &dyn std::fmt::Display| ApiError::Unavailable(format!("database unavailable: {e}"));
                 let mut conn = r2d2::ManageConnection::connect(&manager).map_err(|e| unavailable(&e))?;
                 conn.batch_execute(READER_CACHE).map_err(|e| unavailable(&e))?;
                 *slot = Some((self.id, conn));
@@ -252,16 +261,22 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     {
-        let backend = self.backend;
-        self.read_heavy(move |c| {
-            c.transaction(|c| {
-                if backend == Backend::Postgres {
-                    c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-                }
-                f(c)
-            })
+        let db = self.clone();
+        actix_web::web::block(move || db.snapshot_blocking(f))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// `read_snapshot` on the calling thread (a streamed body's writer).
+    pub fn snapshot_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let mut conn = self.conn()?;
+        let postgres = self.backend == Backend::Postgres;
+        conn.transaction(|c| {
+            if postgres {
+                c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+            }
+            f(c)
         })
-        .await
     }
 
     /// Runs `f` in ONE transaction: the change, its audit event and its outbox event commit

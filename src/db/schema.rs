@@ -77,6 +77,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    token_revocations (sub) {
+        sub -> Text,
+        not_before -> Text,
+        revoked_by -> Text,
+        revoked_at -> Text,
+    }
+}
+
+diesel::table! {
     inbound_event_ids (id) {
         id -> Text,
         received_at -> Text,

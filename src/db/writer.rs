@@ -42,7 +42,7 @@ pub struct Writer {
 type Txn = <DbConn as Connection>::TransactionManager;
 
 fn unavailable(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Unavailable(format!("database unavailable: {e}"))
+    super::unavailable(&e)
 }
 
 fn begin_immediate(conn: &mut DbConn) -> Result<(), ApiError> {

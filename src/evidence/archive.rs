@@ -2,10 +2,7 @@
 //! texts and the respondents' files, and a manifest with the SHA-256 of each, so an auditor can
 //! show later that nothing in the folder changed.
 
-use std::{
-    io::{Cursor, Write},
-    path::Path,
-};
+use std::{io::Write, path::Path};
 
 use chrono::{Datelike, Timelike, Utc};
 use serde::Serialize;
@@ -64,7 +61,22 @@ fn zip_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(format!("writing the evidence ZIP: {e}"))
 }
 
-pub fn write(pack: &EvidencePack, attachments: Vec<Attachment>, data_dir: &Path) -> Result<Vec<u8>, ApiError> {
+/// The SHA-256 and size of a file, read in pieces.
+fn digest_of(path: &Path) -> std::io::Result<(String, u64)> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let n = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok((crate::digest::hex(&hasher.finalize()), n))
+}
+
+/// Writes the ZIP to `out` as it goes (a streaming ZIP: sizes follow each entry), so neither the
+/// archive nor any file in it is held in memory whole.
+pub fn write(
+    pack: &EvidencePack,
+    attachments: Vec<Attachment>,
+    data_dir: &Path,
+    out: &mut dyn Write,
+) -> Result<(), ApiError> {
     let now = Utc::now();
     let stamp = DateTime::from_date_and_time(
         now.year() as u16,
@@ -77,10 +89,13 @@ pub fn write(pack: &EvidencePack, attachments: Vec<Attachment>, data_dir: &Path)
     .unwrap_or_default();
     let options =
         SimpleFileOptions::default().compression_method(CompressionMethod::Deflated).last_modified_time(stamp);
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let mut zip = ZipWriter::new_stream(out);
     let mut files = vec![];
     let mut missing = vec![];
-    let mut add = |zip: &mut ZipWriter<Cursor<Vec<u8>>>, path: String, bytes: &[u8]| -> Result<(), ApiError> {
+    let mut add = |zip: &mut ZipWriter<zip::write::StreamWriter<&mut dyn Write>>,
+                   path: String,
+                   bytes: &[u8]|
+     -> Result<(), ApiError> {
         zip.start_file(path.as_str(), options).map_err(zip_error)?;
         zip.write_all(bytes).map_err(zip_error)?;
         files.push(Entry { sha256: sha256_hex(bytes), bytes: bytes.len(), path });
@@ -89,6 +104,7 @@ pub fn write(pack: &EvidencePack, attachments: Vec<Attachment>, data_dir: &Path)
 
     let json = serde_json::to_vec_pretty(pack).map_err(zip_error)?;
     add(&mut zip, "evidence-pack.json".into(), &json)?;
+    let mut copied = vec![];
     for a in attachments {
         match a {
             Attachment::AuditEvents(events) => {
@@ -104,8 +120,18 @@ pub fn write(pack: &EvidencePack, attachments: Vec<Attachment>, data_dir: &Path)
             }
             Attachment::EvidenceFile { assessment_id, evidence_id, filename, sha256 } => {
                 let path = format!("assessments/{assessment_id}/{evidence_id}-{}", safe_name(&filename));
-                match std::fs::read(evidence_files::path(data_dir, &assessment_id, &evidence_id)) {
-                    Ok(bytes) if sha256_hex(&bytes) == sha256 => add(&mut zip, path, &bytes)?,
+                let source = evidence_files::path(data_dir, &assessment_id, &evidence_id);
+                // Checked before it is copied: a ZIP entry cannot be taken back once written.
+                match digest_of(&source) {
+                    Ok((digest, n)) if digest == sha256 => {
+                        let mut copy = || -> std::io::Result<()> {
+                            zip.start_file(path.as_str(), options)?;
+                            std::io::copy(&mut std::fs::File::open(&source)?, &mut zip)?;
+                            Ok(())
+                        };
+                        copy().map_err(zip_error)?;
+                        copied.push(Entry { sha256: digest, bytes: n as usize, path });
+                    }
                     Ok(_) => missing.push(Missing {
                         path,
                         reason: "the file on disk no longer matches the SHA-256 recorded when it was uploaded".into(),
@@ -116,6 +142,7 @@ pub fn write(pack: &EvidencePack, attachments: Vec<Attachment>, data_dir: &Path)
         }
     }
     add(&mut zip, "README.txt".into(), README.as_bytes())?;
+    files.extend(copied);
     let manifest = Manifest {
         vendor_id: pack.vendor.id.clone(),
         as_of: pack.as_of.to_string(),
@@ -126,7 +153,8 @@ pub fn write(pack: &EvidencePack, attachments: Vec<Attachment>, data_dir: &Path)
     let manifest = serde_json::to_vec_pretty(&manifest).map_err(zip_error)?;
     zip.start_file("manifest.json", options).map_err(zip_error)?;
     zip.write_all(&manifest).map_err(zip_error)?;
-    Ok(zip.finish().map_err(zip_error)?.into_inner())
+    zip.finish().map_err(zip_error)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -67,13 +67,12 @@ pub async fn evidence_pack(
     }
     let data_dir = state.config.data_dir.clone();
     let name = format!("evidence-{}-{}.zip", pack.vendor.id, pack.as_of);
-    let bytes = web::block(move || archive::write(&pack, attachments, &data_dir))
-        .await
-        .map_err(|e| crate::error::ApiError::Internal(format!("building the evidence ZIP: {e}")))??;
+    let body =
+        crate::http::stream::body("the evidence ZIP", move |out| archive::write(&pack, attachments, &data_dir, out));
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
-        .body(bytes))
+        .streaming(body))
 }
 
 #[cfg(test)]

@@ -5,5 +5,8 @@ pub mod ids;
 pub mod json;
 pub mod metrics;
 pub mod pagination;
+pub mod rate_limit;
 pub mod request_id;
 pub mod respond;
+pub mod security_headers;
+pub mod stream;

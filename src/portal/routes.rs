@@ -17,7 +17,7 @@ use crate::{
     audit::store::{self as audit, Change},
     db::DbConn,
     error::{ApiError, ApiResult, FieldError, ReadErrors, WriteErrors},
-    http::{ids, json::read_body, json::Json},
+    http::{ids, json::Json},
     rules::{
         assessment_lifecycle::{Action, AssessmentStatus},
         questionnaire::{self, ReviewStatus},
@@ -67,8 +67,8 @@ fn portal_view_of(c: &mut DbConn, row: AssessmentRow) -> Result<PortalView, ApiE
 /// the session's copy may be stale (submitted in another tab).
 fn begin(c: &mut DbConn, session_row: &AssessmentRow, action: Action) -> Result<AssessmentRow, ApiError> {
     let mut row = store::get_required(c, &session_row.id)?;
-    if row.token_hash != session_row.token_hash {
-        return Err(ApiError::Unauthorized("the link was replaced by a newer invitation".into()));
+    if row.token_hash != session_row.token_hash || row.token_revoked_at.is_some() {
+        return Err(ApiError::Unauthorized("the link was revoked or replaced by a newer invitation".into()));
     }
     transition(&mut row, action).map_err(|e| match row.status() {
         AssessmentStatus::Submitted
@@ -196,41 +196,53 @@ pub async fn upload_evidence(
     call: Authenticated<(web::Query<UploadQuery>, web::Payload)>,
 ) -> ApiResult<HttpResponse> {
     let Authenticated { session, inner: (query, payload) } = call;
-    let limit = state.config.evidence_max_bytes;
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if let Some(n) = declared.filter(|n| *n > limit) {
-        return Err(ApiError::PayloadTooLarge(format!("the file is {n} bytes; evidence may be at most {limit}")));
-    }
     let content_type =
         evidence_files::allowed_type(req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
     let UploadQuery { question_code, filename } = query.into_inner();
     let filename = evidence_files::clean_filename(&filename)?;
-    let bytes = read_body(payload.into_inner(), limit).await?;
-    if bytes.is_empty() {
+    let quota = Quota::of(&state.config);
+    // Before a byte is read: the questionnaire takes answers, the question exists, and the quotas
+    // leave room for this file.
+    let (check_row, code) = (session.assessment.clone(), question_code.clone());
+    let room = state
+        .db
+        .read(move |c| {
+            let assessment = begin(c, &check_row, Action::Answer)?;
+            require_question(c, &assessment.template_id, &code)?;
+            quota.room(store::evidence_usage(c, &assessment.id)?)
+        })
+        .await?;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if let Some(n) = declared.filter(|n| *n > room) {
+        return Err(quota.too_large(n, room));
+    }
+    let id = ids::new();
+    let target = evidence_files::path(&state.config.data_dir, &session.assessment.id, &id);
+    let received =
+        evidence_files::write_stream(&target, payload.into_inner(), room, || quota.too_large(room + 1, room)).await?;
+    if received.size == 0 {
+        let _ = std::fs::remove_file(&target);
         return Err(ApiError::invalid("body", "the file is empty"));
     }
     let row = EvidenceRow {
-        id: ids::new(),
+        id,
         assessment_id: session.assessment.id.clone(),
         question_code,
         filename,
         content_type,
-        size_bytes: bytes.len() as i64,
-        sha256: crate::digest::sha256_hex(&bytes),
+        size_bytes: received.size as i64,
+        sha256: received.sha256,
         created_at: time::now(),
     };
-    let target = evidence_files::path(&state.config.data_dir, &row.assessment_id, &row.id);
-    let file = target.clone();
-    web::block(move || evidence_files::write(&file, &bytes))
-        .await
-        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
     let stored = state
         .db
         .write(move |c| {
+            // Again, in the transaction that records it: another upload may have come first.
             let assessment = begin(c, &session.assessment, Action::Answer)?;
-            let sections = crate::questionnaires::store::sections(c, &assessment.template_id)?;
-            if questionnaire::find_question(&sections, &row.question_code).is_none() {
-                return Err(ApiError::invalid("question_code", &format!("no question '{}'", row.question_code)));
+            require_question(c, &assessment.template_id, &row.question_code)?;
+            let room = quota.room(store::evidence_usage(c, &assessment.id)?)?;
+            if row.size_bytes as u64 > room {
+                return Err(quota.too_large(row.size_bytes as u64, room));
             }
             store::insert_evidence(c, &row)?;
             let e = Evidence::from(row);
@@ -249,6 +261,61 @@ pub async fn upload_evidence(
     }
     let e = stored?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, "/api/v1/portal/assessment")).json(e))
+}
+
+fn require_question(c: &mut DbConn, template_id: &str, code: &str) -> Result<(), ApiError> {
+    let sections = crate::questionnaires::store::sections(c, template_id)?;
+    if questionnaire::find_question(&sections, code).is_none() {
+        return Err(ApiError::invalid("question_code", &format!("no question '{code}'")));
+    }
+    Ok(())
+}
+
+/// What one assessment may hold: files of at most `file_bytes` each, `files` of them, `total_bytes`
+/// in all (`OVERSEE_EVIDENCE_MAX_BYTES`, `OVERSEE_EVIDENCE_MAX_FILES`, `OVERSEE_EVIDENCE_MAX_TOTAL_BYTES`).
+#[derive(Clone, Copy)]
+struct Quota {
+    file_bytes: u64,
+    files: i64,
+    total_bytes: u64,
+}
+
+impl Quota {
+    fn of(config: &crate::config::Config) -> Quota {
+        Quota {
+            file_bytes: config.evidence_max_bytes as u64,
+            files: config.evidence_max_files as i64,
+            total_bytes: config.evidence_max_total_bytes,
+        }
+    }
+
+    /// The most the next file may hold, given the files already there; an error when no file fits.
+    fn room(self, (count, bytes): (i64, i64)) -> Result<u64, ApiError> {
+        if count >= self.files {
+            return Err(ApiError::Conflict(format!(
+                "this questionnaire already holds {count} files, the most it may; remove one to attach another"
+            )));
+        }
+        let left = self.total_bytes.saturating_sub(bytes.max(0) as u64);
+        if left == 0 {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "this questionnaire's files already take {bytes} bytes, the most it may hold ({})",
+                self.total_bytes
+            )));
+        }
+        Ok(left.min(self.file_bytes))
+    }
+
+    fn too_large(self, size: u64, room: u64) -> ApiError {
+        if room < self.file_bytes {
+            ApiError::PayloadTooLarge(format!(
+                "the file is over {room} bytes, what is left of this questionnaire's {} bytes for files",
+                self.total_bytes
+            ))
+        } else {
+            ApiError::PayloadTooLarge(format!("the file is {size} bytes or more; evidence may be at most {room}"))
+        }
+    }
 }
 
 /// Remove a file you attached, before you submit.

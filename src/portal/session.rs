@@ -45,7 +45,35 @@ impl FromRequest for PortalSession {
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        let client = state.as_ref().map(|s| crate::http::rate_limit::client_key(req, s.config.trust_forwarded_for));
+        let limited = state.clone();
+        let session = Self::lookup(token, state, request_id);
         Box::pin(async move {
+            session.await.map_err(|e| match (&e, &limited, &client) {
+                // A failed attempt counts against the client's address; past the limit, 429.
+                (ApiError::Unauthorized(_), Some(state), Some(client)) => {
+                    match state.limits.portal_failures.hit(client, std::time::Instant::now()) {
+                        Ok(()) => e,
+                        Err(wait) => ApiError::TooManyRequests(
+                            "too many failed attempts from this address; wait, and use the link from your invitation"
+                                .into(),
+                            wait.as_secs().max(1),
+                        ),
+                    }
+                }
+                _ => e,
+            })
+        })
+    }
+}
+
+impl PortalSession {
+    async fn lookup(
+        token: Result<String, ApiError>,
+        state: Option<web::Data<AppState>>,
+        request_id: Option<String>,
+    ) -> Result<PortalSession, ApiError> {
+        {
             let token = token?;
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let hash = tokens::hash(&token);
@@ -69,7 +97,7 @@ impl FromRequest for PortalSession {
                 request_id,
             };
             Ok(PortalSession { assessment: row, principal })
-        })
+        }
     }
 }
 

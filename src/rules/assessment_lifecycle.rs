@@ -92,8 +92,21 @@ pub fn token_usable(expires_at: DateTime<Utc>, revoked: bool, now: DateTime<Utc>
 }
 
 /// The due date must not be in the past when the assessment is sent.
-pub fn due_date_problem(due_on: NaiveDate, today: NaiveDate) -> Option<String> {
-    (due_on < today).then(|| format!("{due_on} is in the past; choose today or a later date"))
+/// Today or later (checked when a link is sent), and at most `max_ahead_days` ahead.
+pub fn due_date_problem(due_on: NaiveDate, today: NaiveDate, max_ahead_days: u32) -> Option<String> {
+    if due_on < today {
+        Some(format!("{due_on} is in the past; choose today or a later date"))
+    } else {
+        too_far_ahead(due_on, today, max_ahead_days)
+    }
+}
+
+/// At most `max_ahead_days` ahead (checked whenever a due date is set): a link that works for
+/// years is a standing key to the portal.
+pub fn too_far_ahead(due_on: NaiveDate, today: NaiveDate, max_ahead_days: u32) -> Option<String> {
+    let last = today + chrono::Duration::days(i64::from(max_ahead_days));
+    (due_on > last)
+        .then(|| format!("{due_on} is more than {max_ahead_days} days ahead; choose {last} or an earlier date"))
 }
 
 #[cfg(test)]
@@ -152,10 +165,22 @@ mod tests {
     }
 
     #[test]
-    fn due_dates_today_or_later() {
+    fn due_dates_today_or_later_and_within_the_bound() {
         let today = d("2026-11-25");
-        assert!(due_date_problem(d("2026-11-24"), today).is_some());
-        assert!(due_date_problem(today, today).is_none());
-        assert!(due_date_problem(d("2026-11-26"), today).is_none());
+        assert!(due_date_problem(d("2026-11-24"), today, 365).is_some());
+        assert!(due_date_problem(today, today, 365).is_none());
+        assert!(due_date_problem(d("2026-11-26"), today, 365).is_none());
+        // 365 days ahead is the last allowed day, the one after is not (2027 has no leap day).
+        assert!(due_date_problem(d("2027-11-25"), today, 365).is_none());
+        let p = due_date_problem(d("2027-11-26"), today, 365).unwrap();
+        assert!(p.contains("2027-11-25"), "{p}");
+        // Across a leap year: 2028-02-29 exists.
+        assert!(due_date_problem(d("2028-02-29"), d("2027-03-01"), 365).is_none());
+        assert!(due_date_problem(d("2028-03-01"), d("2027-03-01"), 365).is_some());
+        assert!(due_date_problem(today, today, 0).is_none());
+        assert!(due_date_problem(d("2026-11-26"), today, 0).is_some());
+        // Setting a date checks only the bound ahead: a past date is refused when the link is sent.
+        assert!(too_far_ahead(d("2026-11-24"), today, 365).is_none());
+        assert!(too_far_ahead(d("2027-11-26"), today, 365).is_some());
     }
 }

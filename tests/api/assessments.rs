@@ -317,7 +317,7 @@ async fn assessments_are_validated_and_listed() {
         .await;
     assert_problem(&res, 422);
     assert_eq!(error_fields(&res.body), vec!["respondent_name", "respondent_email"]);
-    let body = |t: &str| json!({"template_id": t, "due_on": "2099-01-01", "respondent_name": "A", "respondent_email": "a@example.com"});
+    let body = |t: &str| json!({"template_id": t, "due_on": days_from_today(300), "respondent_name": "A", "respondent_email": "a@example.com"});
     assert_problem(&app.post(&path, "procurement", body("nope")).await, 422);
     assert_problem(&app.post(&path, "procurement", body(&uuid::Uuid::now_v7().to_string())).await, 422);
     assert_problem(
@@ -328,6 +328,12 @@ async fn assessments_are_validated_and_listed() {
     for _ in 0..3 {
         assert_eq!(app.post(&path, "procurement", body(&template)).await.status, 201);
     }
+    // A due date more than a year ahead would keep a link working for years.
+    let mut far = body(&template);
+    far["due_on"] = json!(days_from_today(366));
+    let res = app.post(&path, "procurement", far).await;
+    assert_problem(&res, 422);
+    assert_eq!(error_fields(&res.body), vec!["due_on"]);
     let page = app.get(&format!("{path}?limit=2"), "auditor").await;
     assert_eq!(page.body["items"].as_array().unwrap().len(), 2);
     let cursor = page.body["next_cursor"].as_str().unwrap();

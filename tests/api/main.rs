@@ -25,5 +25,6 @@ mod smtp;
 mod spec;
 mod storage;
 mod support;
+mod tokens;
 mod vendors;
 mod webhooks;

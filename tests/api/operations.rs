@@ -118,6 +118,31 @@ async fn health_readiness_and_metrics() {
 }
 
 #[actix_web::test]
+async fn every_response_forbids_sniffing_and_https_deployments_get_hsts() {
+    let app = TestApp::new().await;
+    let bad_key = TestRequest::post()
+        .uri("/api/v1/vendors")
+        .insert_header(("Authorization", format!("Bearer {}", app.token("admin"))))
+        .insert_header(("Idempotency-Key", "x".repeat(300)))
+        .set_json(json!({"name": "Acme"}));
+    let responses = [
+        app.send(TestRequest::get().uri("/healthz")).await,
+        app.get("/api/v1/vendors", "admin").await,
+        app.get("/api/v1/vendors", "respondent").await,
+        app.get("/api/v1/nowhere", "admin").await,
+        app.send(bad_key).await,
+    ];
+    for res in &responses {
+        assert_eq!(res.header("x-content-type-options").as_deref(), Some("nosniff"), "{} {}", res.status, res.text);
+        assert!(res.header("strict-transport-security").is_none(), "served over http: no HSTS");
+    }
+    assert_eq!(responses[4].status, 400);
+    let https = TestApp::with_env(&[("OVERSEE_PUBLIC_URL", "https://oversee.example.com")]).await;
+    let res = https.send(TestRequest::get().uri("/healthz")).await;
+    assert_eq!(res.header("strict-transport-security").as_deref(), Some("max-age=31536000"));
+}
+
+#[actix_web::test]
 async fn request_ids_are_echoed_or_generated() {
     let app = TestApp::new().await;
     let res = app.send(TestRequest::get().uri("/healthz").insert_header(("X-Request-Id", "abc-1"))).await;

@@ -92,3 +92,86 @@ async fn no_portal_response_shows_the_scoring_key() {
     let staff = app.get(&format!("/api/v1/questionnaire-templates/{template}"), "security").await;
     assert_eq!(staff.body["sections"][0]["questions"][0]["expected"], "yes");
 }
+
+fn evidence(app: &TestApp, token: &str, name: &str, bytes: usize) -> TestRequest {
+    let _ = app;
+    TestRequest::post()
+        .uri(&format!("/api/v1/portal/evidence?question_code=S.3&filename={name}"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Content-Type", "application/pdf"))
+        .set_payload(vec![b'%'; bytes])
+}
+
+fn files_on_disk(app: &TestApp) -> usize {
+    let dir = app.state.config.data_dir.join("evidence");
+    std::fs::read_dir(&dir)
+        .map(|assessments| {
+            assessments.flatten().map(|a| std::fs::read_dir(a.path()).map(|f| f.count()).unwrap_or(0)).sum()
+        })
+        .unwrap_or(0)
+}
+
+#[actix_web::test]
+async fn a_respondents_files_are_bounded_in_number_and_bytes_and_checked_before_any_byte_is_kept() {
+    let app = TestApp::with_env(&[
+        ("OVERSEE_EVIDENCE_MAX_BYTES", "2048"),
+        ("OVERSEE_EVIDENCE_MAX_FILES", "2"),
+        ("OVERSEE_EVIDENCE_MAX_TOTAL_BYTES", "3000"),
+    ])
+    .await;
+    let template = published_small_template(&app, "quota").await;
+    let (_, token) = send_assessment(&app, &template).await;
+    let first = app.send(evidence(&app, &token, "a.pdf", 1500)).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let second = app.send(evidence(&app, &token, "b.pdf", 1400)).await;
+    assert_eq!(second.status, 201, "{}", second.text);
+    // A third file: the count is full.
+    let third = app.send(evidence(&app, &token, "c.pdf", 10)).await;
+    assert_eq!(third.status, 409, "{}", third.text);
+    assert!(third.text.contains("2 files"), "{}", third.text);
+    // One removed: 1,500 bytes are left of the 3,000, less than the 2,048 a file may hold.
+    let id = second.body["id"].as_str().unwrap();
+    assert_eq!(
+        as_respondent(&app, &token, Method::DELETE, &format!("/api/v1/portal/evidence/{id}"), None).await.status,
+        204
+    );
+    let over = app.send(evidence(&app, &token, "d.pdf", 1600)).await;
+    assert_eq!(over.status, 413, "{}", over.text);
+    assert!(over.text.contains("left of this questionnaire"), "{}", over.text);
+    assert_eq!(app.send(evidence(&app, &token, "e.pdf", 1500)).await.status, 201);
+    assert_eq!(files_on_disk(&app), 2, "refused uploads leave nothing behind");
+
+    // Once submitted, an upload is refused before a byte is kept.
+    let answers =
+        json!({"answers": [{"question_code": "S.1", "answer": "yes"}, {"question_code": "S.2", "answer": "fast"}]});
+    assert_eq!(as_respondent(&app, &token, Method::PUT, "/api/v1/portal/answers", Some(answers)).await.status, 200);
+    assert_eq!(as_respondent(&app, &token, Method::POST, "/api/v1/portal/submit", None).await.status, 200);
+    let late = app.send(evidence(&app, &token, "late.pdf", 100)).await;
+    assert_eq!(late.status, 409, "{}", late.text);
+    assert_eq!(files_on_disk(&app), 2);
+}
+
+#[actix_web::test]
+async fn a_new_respondent_email_revokes_the_link_sent_to_the_old_one() {
+    let app = TestApp::new().await;
+    let template = published_small_template(&app, "moved").await;
+    let (id, token) = send_assessment(&app, &template).await;
+    let view = || as_respondent(&app, &token, Method::GET, "/api/v1/portal/assessment", None);
+    assert_eq!(view().await.status, 200);
+    // A new name alone keeps the link.
+    let res =
+        app.patch(&format!("/api/v1/assessments/{id}"), "procurement", json!({"respondent_name": "Dana L."})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(view().await.status, 200);
+    let res = app
+        .patch(&format!("/api/v1/assessments/{id}"), "procurement", json!({"respondent_email": "new@acme.example"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["link"]["active"], false, "{}", res.text);
+    assert!(res.body["link"]["revoked_at"].is_string());
+    assert_eq!(view().await.status, 401, "the old address's link no longer opens the portal");
+    let again = app.post(&format!("/api/v1/assessments/{id}/send"), "procurement", json!({})).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    let fresh = again.body["respondent_token"].as_str().unwrap();
+    assert_eq!(as_respondent(&app, fresh, Method::GET, "/api/v1/portal/assessment", None).await.status, 200);
+}

@@ -137,3 +137,37 @@ async fn webhook_secrets_are_sealed_with_the_key_and_still_sign() {
     let delivery = got.iter().find(|r| r.body.contains("Signed Co")).expect("delivered");
     assert!(signed_by(&new_secret, delivery) && signed_by(&secret, delivery));
 }
+
+#[actix_web::test]
+async fn files_at_rest_are_for_oversees_user_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let app = TestApp::new().await;
+    let template = builtin_template_id(&app).await;
+    let (assessment, token) = crate::support::send_assessment(&app, &template).await;
+    let code = app.get(&format!("/api/v1/questionnaire-templates/{template}"), "security").await.body["sections"][0]
+        ["questions"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upload = TestRequest::post()
+        .uri(&format!("/api/v1/portal/evidence?question_code={code}&filename=soc2.pdf"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Content-Type", "application/pdf"))
+        .set_payload(b"%PDF soc2".to_vec());
+    let res = app.send(upload).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let data = &app.state.config.data_dir;
+    let evidence_dir = data.join("evidence").join(&assessment);
+    assert_eq!(mode(&data.join("evidence")), 0o700);
+    assert_eq!(mode(&evidence_dir), 0o700);
+    let file = std::fs::read_dir(&evidence_dir).unwrap().next().unwrap().unwrap().path();
+    assert_eq!(mode(&file), 0o600);
+    // The invitation (with the token) went to the mail outbox.
+    assert_eq!(mode(&data.join("mail-outbox")), 0o700);
+    let url = &app.state.config.database_url;
+    if !url.starts_with("postgres") {
+        assert_eq!(mode(std::path::Path::new(url)), 0o600);
+        assert_eq!(mode(std::path::Path::new(&format!("{url}-wal"))), 0o600);
+    }
+}

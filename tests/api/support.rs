@@ -79,6 +79,10 @@ impl TestApp {
         };
         let storage = Storage { dir: dir.clone(), postgres };
         let mut env: HashMap<String, String> = HashMap::from([
+            // The tests make many bad requests on purpose; the limits have tests of their own.
+            ("OVERSEE_RATE_AUTH_FAILURES".into(), "1000000".into()),
+            ("OVERSEE_RATE_PORTAL_FAILURES".into(), "1000000".into()),
+            ("OVERSEE_RATE_ANALYSES".into(), "1000000".into()),
             ("DATABASE_URL".into(), url),
             ("OVERSEE_JWT_SECRET".into(), SECRET.into()),
             ("OVERSEE_DATA_DIR".into(), dir.to_string_lossy().into_owned()),
@@ -174,6 +178,14 @@ pub fn oversee_command(app: &TestApp, args: &[&str], env: &[(&str, String)]) -> 
         .env("OVERSEE_JWT_SECRET", SECRET);
     for (k, v) in env {
         cmd.env(k, v);
+    }
+    // The child dies with the test's thread, so a test that fails midway leaves no server behind.
+    // SAFETY: prctl is async-signal-safe and touches only the child's own state.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
     }
     cmd
 }

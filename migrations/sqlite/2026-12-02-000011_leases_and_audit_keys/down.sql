@@ -1,3 +1,4 @@
+DROP TABLE token_revocations;
 DROP TABLE inbound_event_ids;
 ALTER TABLE idempotency_keys DROP COLUMN redacted;
 DROP TABLE audit_anchors;

@@ -37,3 +37,11 @@ CREATE TABLE inbound_event_ids (
     received_at TEXT NOT NULL
 );
 CREATE INDEX inbound_event_ids_by_age ON inbound_event_ids (received_at);
+
+-- Bearer tokens for a subject issued before not_before are refused (POST /api/v1/auth/revocations).
+CREATE TABLE token_revocations (
+    sub TEXT PRIMARY KEY NOT NULL,
+    not_before TEXT NOT NULL,
+    revoked_by TEXT NOT NULL,
+    revoked_at TEXT NOT NULL
+);
