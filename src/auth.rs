@@ -216,6 +216,11 @@ impl JwtKeys {
         if revocations.revoked(&c.sub, c.iat) {
             return Err(revoked());
         }
+        if c.exp.saturating_sub(c.iat) > MAX_TTL_DAYS * 86_400 {
+            return Err(ApiError::Unauthorized(format!(
+                "the token lives longer than {MAX_TTL_DAYS} days from its issue; ask for a shorter-lived one"
+            )));
+        }
         let principal = Principal { sub: c.sub, role, assessment_id: c.assessment_id, request_id: None };
         // Kept only after every check passed; of those, expiry and revocation can change their
         // answer later (a token past its nbf stays past it), and a hit checks both again.
@@ -248,6 +253,12 @@ fn load_or_create_secret(data_dir: &Path) -> Result<String, String> {
     use std::io::Write;
     let path = data_dir.join(SECRET_FILE);
     if let Ok(s) = std::fs::read_to_string(&path) {
+        // A key file left readable by others (an older version, a copy) is tightened.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
         let s = s.trim().to_string();
         if s.len() >= 32 {
             return Ok(s);
@@ -280,23 +291,38 @@ pub fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     }
     let state =
         req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-    verify_bearer(req, state).map_err(|e| limit_failures(req, state, e))
+    // An address that spent its allowance of failures is refused before any token is looked at:
+    // the limit spares the work, not only the answer.
+    let key = crate::http::rate_limit::client_key(req, state.config.trust_forwarded_for);
+    let now = std::time::Instant::now();
+    if let Some(wait) = state.limits.auth_failures.exhausted(&key, now) {
+        return Err(too_many(wait));
+    }
+    verify_bearer(req, state).map_err(|e| match e {
+        ApiError::Unauthorized(_) => match state.limits.auth_failures.hit(&key, now) {
+            Ok(()) => e,
+            Err(wait) => too_many(wait),
+        },
+        other => other,
+    })
 }
 
-/// A failed authentication counts against the client's address; past the limit the answer is
-/// 429 with Retry-After instead of 401.
-fn limit_failures(req: &HttpRequest, state: &AppState, e: ApiError) -> ApiError {
-    if !matches!(e, ApiError::Unauthorized(_)) {
-        return e;
+/// Verifies the bearer token without counting a failure or refusing an address over its limit:
+/// for a middleware that only needs to know who the caller is, before the route authenticates.
+pub fn verify_quietly(req: &HttpRequest) -> Result<Principal, ApiError> {
+    if let Some(p) = req.extensions().get::<Principal>() {
+        return Ok(p.clone());
     }
-    let key = crate::http::rate_limit::client_key(req, state.config.trust_forwarded_for);
-    match state.limits.auth_failures.hit(&key, std::time::Instant::now()) {
-        Ok(()) => e,
-        Err(wait) => ApiError::TooManyRequests(
-            "too many failed authentications from this address; wait and send a valid token".into(),
-            wait.as_secs().max(1),
-        ),
-    }
+    let state =
+        req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    verify_bearer(req, state)
+}
+
+fn too_many(wait: std::time::Duration) -> ApiError {
+    ApiError::TooManyRequests(
+        "too many failed authentications from this address; wait, then send a valid token".into(),
+        wait.as_secs().max(1),
+    )
 }
 
 fn verify_bearer(req: &HttpRequest, state: &AppState) -> Result<Principal, ApiError> {
@@ -419,12 +445,13 @@ pub fn parse_ttl(s: &str) -> Result<chrono::Duration, String> {
     let (num, unit) = s.split_at(split);
     let n: i64 = num.parse().map_err(|_| format!("'{s}' is not a duration like 8h, 30m or 7d"))?;
     let d = match unit {
-        "s" | "" => chrono::Duration::seconds(n),
-        "m" => chrono::Duration::minutes(n),
-        "h" => chrono::Duration::hours(n),
-        "d" => chrono::Duration::days(n),
+        "s" | "" => chrono::Duration::try_seconds(n),
+        "m" => chrono::Duration::try_minutes(n),
+        "h" => chrono::Duration::try_hours(n),
+        "d" => chrono::Duration::try_days(n),
         _ => return Err(format!("'{s}': unit must be s, m, h or d")),
-    };
+    }
+    .ok_or_else(|| format!("'{s}': must be at most {MAX_TTL_DAYS} days"))?;
     if n <= 0 || d > chrono::Duration::days(MAX_TTL_DAYS) {
         return Err(format!(
             "'{s}': must be more than 0 and at most {MAX_TTL_DAYS} days (a token cannot be taken back \

@@ -91,6 +91,12 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
+    // Whatever Oversee or a library it uses creates (the database, mail files, evidence) is for
+    // its own user alone unless made otherwise on purpose.
+    // SAFETY: umask only sets this process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -239,8 +245,13 @@ fn serve(config: Config) -> Result<(), String> {
     let base = &config.public_url;
     eprintln!(
         "Oversee {version}\n  listening  http://{bind}{metrics_at}\n  data       {where_data} ({applied} migration(s) applied now)\n  \
-         data dir   {data_dir}\n  mail       {mail}\n  docs       {base}/docs/  (spec: {base}/openapi.json)\n  auth       {token_hint}",
+         data dir   {data_dir}\n  mail       {mail}\n  docs       {base}/docs/  (spec: {base}/openapi.json)\n  auth       {token_hint}\n  secrets    {secrets}",
         version = env!("CARGO_PKG_VERSION"),
+        secrets = if config.secret_key.is_some() {
+            "webhook signing secrets stored sealed (OVERSEE_SECRET_KEY)"
+        } else {
+            "webhook signing secrets stored in plain text: set OVERSEE_SECRET_KEY to seal them"
+        },
         metrics_at = config.metrics_bind.map(|m| format!(" (metrics on http://{m}/metrics)")).unwrap_or_default(),
         mail = if state.config.reminders.in_server {
             state.mailer.description.clone()

@@ -115,5 +115,8 @@ pub fn metrics_app(
         InitError = (),
     >,
 > {
-    actix_web::App::new().app_data(web::Data::new(state)).route("/metrics", web::get().to(metrics_listener))
+    actix_web::App::new()
+        .app_data(web::Data::new(state))
+        .route("/metrics", web::get().to(metrics_listener))
+        .wrap(actix_web::middleware::from_fn(crate::http::security_headers::middleware))
 }

@@ -97,6 +97,12 @@ pub fn evidence_item(conn: &mut DbConn, assessment_id: &str, id: &str) -> Result
         .ok_or_else(|| ApiError::not_found("evidence", id))
 }
 
+/// Takes the assessment's row lock until the transaction ends (a no-op update).
+pub fn lock(conn: &mut DbConn, id: &str) -> Result<(), ApiError> {
+    diesel::update(s::table.find(id)).set(s::id.eq(id)).execute(conn)?;
+    Ok(())
+}
+
 /// How many files an assessment holds, and their bytes in all.
 pub fn evidence_usage(conn: &mut DbConn, assessment_id: &str) -> Result<(i64, i64), ApiError> {
     let sizes: Vec<i64> = e::table.filter(e::assessment_id.eq(assessment_id)).select(e::size_bytes).load(conn)?;

@@ -30,6 +30,15 @@ impl Limiter {
         }
     }
 
+    /// How long `key` must wait before its next request is allowed, when it has spent its
+    /// allowance (nothing is counted).
+    pub fn exhausted(&self, key: &str, now: Instant) -> Option<Duration> {
+        let tat = self.tat.lock().unwrap_or_else(|p| p.into_inner());
+        let next = tat.get(key).copied().filter(|t| *t > now)?;
+        let allowance = self.period * self.burst;
+        (next.duration_since(now) + self.period > allowance).then(|| next + self.period - allowance - now)
+    }
+
     /// Counts one request for `key` at `now`: `Err(wait)` when it is over the limit (and then it
     /// is not counted).
     pub fn hit(&self, key: &str, now: Instant) -> Result<(), Duration> {
@@ -77,13 +86,25 @@ pub fn client_key(req: &actix_web::HttpRequest, trust_forwarded: bool) -> String
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
-            .map(|v| v.trim().to_string())
-            .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
+            .map(address_key);
         if let Some(ip) = forwarded {
             return ip;
         }
     }
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "local".into())
+    req.peer_addr().map(|a| address_key(a.ip())).unwrap_or_else(|| "local".into())
+}
+
+/// An IPv6 client holds a whole /64 as a rule, so its addresses share one key.
+fn address_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default(),
+        v4 => v4.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +129,27 @@ mod tests {
             assert!(l.hit("a", later).is_ok());
         }
         assert!(l.hit("a", later).is_err());
+    }
+
+    #[test]
+    fn an_exhausted_key_is_told_how_long_to_wait_without_being_counted() {
+        let l = Limiter::per_minute(60, 2);
+        let t0 = Instant::now();
+        assert_eq!(l.exhausted("a", t0), None);
+        l.hit("a", t0).unwrap();
+        assert_eq!(l.exhausted("a", t0), None, "one left");
+        l.hit("a", t0).unwrap();
+        assert_eq!(l.exhausted("a", t0), Some(Duration::from_secs(1)));
+        assert_eq!(l.exhausted("a", t0 + Duration::from_secs(1)), None);
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        let k = |s: &str| address_key(s.parse().unwrap());
+        assert_eq!(k("2001:db8:1:2:aaaa::1"), k("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        assert_ne!(k("2001:db8:1:2::1"), k("2001:db8:1:3::1"));
+        assert_eq!(k("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(k("198.51.100.7"), "198.51.100.7");
     }
 
     #[test]

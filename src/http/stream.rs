@@ -5,7 +5,10 @@
 //! the response began ends the transfer early (the client sees an incomplete body, never a
 //! complete-looking wrong one); the error is logged.
 
-use std::io::{self, Write};
+use std::{
+    io::{self, Write},
+    time::{Duration, Instant},
+};
 
 use actix_web::web::Bytes;
 use futures_util::Stream;
@@ -38,15 +41,35 @@ where
     futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) })
 }
 
-/// Writes into the channel; a closed channel (the client went away) stops the writer.
+/// How long the writer waits for a client that stopped reading before it gives up: the writer
+/// may hold a database connection and a read transaction, which must not be kept for ever.
+const STALL: Duration = Duration::from_secs(60);
+
+/// Writes into the channel; a closed channel (the client went away) or a client that read
+/// nothing for `STALL` stops the writer.
 struct Channel(tokio::sync::mpsc::Sender<Chunk>);
 
 impl Write for Channel {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .blocking_send(Ok(Bytes::copy_from_slice(buf)))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))?;
-        Ok(buf.len())
+        use tokio::sync::mpsc::error::TrySendError;
+        let mut chunk = Ok(Bytes::copy_from_slice(buf));
+        let deadline = Instant::now() + STALL;
+        loop {
+            match self.0.try_send(chunk) {
+                Ok(()) => return Ok(buf.len()),
+                Err(TrySendError::Closed(_)) => {
+                    return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"));
+                }
+                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
+                    chunk = back;
+                    // The client reads slower than the writer writes: wait for it, a little at a time.
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(TrySendError::Full(_)) => {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading"));
+                }
+            }
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 
 use super::{store, HEADER, REPLAYED_HEADER};
 use crate::{
-    auth::authenticate,
     error::ApiError,
     http::json::{read_body, DOCUMENT_ALLOWANCE},
     state::AppState,
@@ -31,7 +30,8 @@ pub async fn middleware(
     }
     let key = parse_key(req.headers().get(HEADER))?;
     // Without a valid token the handler answers 401 itself; keys are per caller.
-    let Ok(principal) = authenticate(req.request()) else { return next.call(req).await };
+    // Verified here without counting a failure: the route's own extractor does that, once.
+    let Ok(principal) = crate::auth::verify_quietly(req.request()) else { return next.call(req).await };
     let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::Internal("no state".into()))?;
 
     // The route's own extractor enforces its exact limit; this only bounds what is buffered.

@@ -66,6 +66,9 @@ fn portal_view_of(c: &mut DbConn, row: AssessmentRow) -> Result<PortalView, ApiE
 /// Reloads the assessment inside the write transaction and moves it to the state `action` leads to:
 /// the session's copy may be stale (submitted in another tab).
 fn begin(c: &mut DbConn, session_row: &AssessmentRow, action: Action) -> Result<AssessmentRow, ApiError> {
+    // Locked first (on PostgreSQL; SQLite writes one at a time): two uploads or saves at once
+    // read and count one after the other, and `touch` never writes back a stale row.
+    store::lock(c, &session_row.id)?;
     let mut row = store::get_required(c, &session_row.id)?;
     if row.token_hash != session_row.token_hash || row.token_revoked_at.is_some() {
         return Err(ApiError::Unauthorized("the link was revoked or replaced by a newer invitation".into()));

@@ -47,8 +47,19 @@ impl FromRequest for PortalSession {
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
         let client = state.as_ref().map(|s| crate::http::rate_limit::client_key(req, s.config.trust_forwarded_for));
         let limited = state.clone();
+        // An address that spent its allowance of failed attempts is refused before any lookup.
+        let exhausted = match (&state, &client) {
+            (Some(s), Some(c)) => s.limits.portal_failures.exhausted(c, std::time::Instant::now()),
+            _ => None,
+        };
         let session = Self::lookup(token, state, request_id);
         Box::pin(async move {
+            if let Some(wait) = exhausted {
+                return Err(ApiError::TooManyRequests(
+                    "too many failed attempts from this address; wait, and use the link from your invitation".into(),
+                    wait.as_secs().max(1),
+                ));
+            }
             session.await.map_err(|e| match (&e, &limited, &client) {
                 // A failed attempt counts against the client's address; past the limit, 429.
                 (ApiError::Unauthorized(_), Some(state), Some(client)) => {

@@ -91,11 +91,11 @@ fn file_error(message: impl Into<String>) -> ApiError {
     ApiError::invalid("file", &message.into())
 }
 
-/// The most of a sheet that is read: far more than any questionnaire (at most 5,000 questions),
-/// and small enough that no file, however it is built, makes the server allocate more than a few
-/// tens of megabytes for it.
+/// The most of a sheet that is read: far more than any questionnaire (at most 5,000 questions,
+/// a few dozen columns), and small enough that no file, however it is built, makes the server
+/// allocate more than a few tens of megabytes for it (20,000 rows of 64 empty strings: 31 MB).
 pub const MAX_ROWS: usize = 20_000;
-pub const MAX_COLUMNS: usize = 256;
+pub const MAX_COLUMNS: usize = 64;
 pub const MAX_CELLS: usize = 1_000_000;
 
 /// Counts cells as they are read, and refuses a sheet past the bounds before it grows.
@@ -164,15 +164,41 @@ fn check_unpacked_size(bytes: &[u8], max: u64) -> Result<(), ApiError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let mut total = 0u64;
     for i in 0..archive.len() {
-        let part = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let mut part = archive.by_index(i).map_err(|e| unreadable(&e))?;
         let left = max - total;
+        // The shared-string table's declared size is reserved up front by the reader: a tiny file
+        // declaring trillions would abort the process on allocation, so its opening is read first.
+        let mut head = Vec::new();
+        if part.name().to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut part, 4096), &mut head)
+                .map_err(|e| unreadable(&e))?;
+            check_declared_strings(&head)?;
+        }
         // One byte more than is left tells "too big" from "exactly at the limit".
-        let n = std::io::copy(&mut std::io::Read::take(part, left + 1), &mut std::io::sink())
-            .map_err(|e| unreadable(&e))?;
-        total += n;
+        let rest = (left + 1).saturating_sub(head.len() as u64);
+        let n =
+            std::io::copy(&mut std::io::Read::take(part, rest), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
+        total += n + head.len() as u64;
         if total > max {
             return Err(ApiError::PayloadTooLarge(format!(
                 "the workbook unpacks to more than {max} bytes; at most that much is read"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The `count` and `uniqueCount` the shared-string table's opening tag declares, refused past
+/// `MAX_CELLS` (a sheet read here holds no more cells than that, so no more distinct strings).
+fn check_declared_strings(head: &[u8]) -> Result<(), ApiError> {
+    let text = String::from_utf8_lossy(head);
+    for attr in ["uniqueCount=\"", "count=\""] {
+        let Some(at) = text.find(attr) else { continue };
+        let digits: String = text[at + attr.len()..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        let declared: u128 = digits.parse().unwrap_or(u128::MAX);
+        if declared > MAX_CELLS as u128 {
+            return Err(file_error(format!(
+                "the workbook declares {digits} shared strings; a sheet read here holds at most {MAX_CELLS} cells"
             )));
         }
     }

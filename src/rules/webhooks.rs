@@ -127,8 +127,8 @@ pub fn forbidden_address(ip: IpAddr) -> Option<&'static str> {
                 Some("loopback")
             } else if v6.is_unspecified() {
                 Some("unspecified or broadcast")
-            } else if s[..6] == [0; 6] {
-                // ::a.b.c.d: deprecated, and a way to write an IPv4 address past an IPv4 check.
+            } else if s[..6] == [0; 6] || s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+                // ::a.b.c.d and ::ffff:0:a.b.c.d (IPv4-translated): IPv4 addresses past an IPv4 check.
                 Some("IPv4-compatible")
             } else if (s[0] == 0x0064 && s[1] == 0xff9b) || s[0] == 0x2002 || (s[0] == 0x2001 && s[1] == 0) {
                 // NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), 6to4 and Teredo carry
@@ -249,6 +249,8 @@ mod tests {
             ("::127.0.0.1", "IPv4-compatible"),
             ("::10.0.0.1", "IPv4-compatible"),
             ("::8.8.8.8", "IPv4-compatible"),
+            ("::ffff:0:7f00:1", "IPv4-compatible"),
+            ("::ffff:0:a9fe:a9fe", "IPv4-compatible"),
             ("64:ff9b::a00:1", "IPv4 translation or tunnel"),
             ("64:ff9b::7f00:1", "IPv4 translation or tunnel"),
             ("64:ff9b:1::a00:1", "IPv4 translation or tunnel"),

@@ -251,6 +251,9 @@ async fn without_a_secret_ticket_events_are_taken_only_from_the_same_machine() {
             .insert_header(("Authorization", format!("Bearer {}", app.token("integration"))))
             .set_json(json!({"system": "other", "key": "T-9", "status": "resolved"}))
     };
+    // Through a proxy on this machine: from loopback, but forwarded from the network.
+    let proxied = app.send(from("127.0.0.1:40000").insert_header(("X-Forwarded-For", "203.0.113.7"))).await;
+    assert_problem(&proxied, 401);
     let remote = app.send(from("203.0.113.7:40000")).await;
     assert_problem(&remote, 401);
     assert!(remote.body["detail"].as_str().unwrap().contains("OVERSEE_TICKET_EVENTS_SECRET"));

@@ -58,6 +58,18 @@ async fn a_revoked_subjects_older_tokens_are_refused_at_once_even_when_cached() 
 }
 
 #[actix_web::test]
+async fn a_token_that_lives_longer_than_thirty_days_is_refused_however_it_was_made() {
+    let app = TestApp::new().await;
+    let mut c = claims("dave@example.com", "auditor");
+    let now = chrono::Utc::now().timestamp();
+    c["iat"] = json!(now);
+    c["exp"] = json!(now + 31 * 86_400);
+    let res = vendors_with(&app, &sign(&c, SECRET)).await;
+    assert_problem(&res, 401);
+    assert!(res.body["detail"].as_str().unwrap().contains("30 days"), "{}", res.text);
+}
+
+#[actix_web::test]
 async fn minted_tokens_live_at_most_thirty_days() {
     let app = TestApp::new().await;
     let mint = |ttl: &str| {
@@ -67,9 +79,11 @@ async fn minted_tokens_live_at_most_thirty_days() {
     };
     let ok = mint("30d");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    let too_long = mint("31d");
-    assert!(!too_long.status.success());
-    assert!(String::from_utf8_lossy(&too_long.stderr).contains("at most 30 days"));
+    for ttl in ["31d", "99999999999999d"] {
+        let too_long = mint(ttl);
+        assert!(!too_long.status.success());
+        assert!(String::from_utf8_lossy(&too_long.stderr).contains("at most 30 days"), "{ttl}");
+    }
 }
 
 #[actix_web::test]
@@ -92,10 +106,16 @@ async fn failed_attempts_from_one_address_are_rate_limited_with_retry_after() {
     let limited = app.send(from("198.51.100.7:1000", "not-a-jwt", "/api/v1/vendors")).await;
     assert_problem(&limited, 429);
     assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
-    // Another address is not affected, nor a valid token from the limited one.
-    assert_problem(&app.send(from("198.51.100.8:1000", "not-a-jwt", "/api/v1/vendors")).await, 401);
+    // The limited address is refused before any token is looked at, a valid one too; another
+    // address is not affected, nor one in another IPv6 /64, while one in the same /64 is.
     let good = app.token("auditor");
-    assert_eq!(app.send(from("198.51.100.7:1000", &good, "/api/v1/vendors")).await.status, 200);
+    assert_problem(&app.send(from("198.51.100.7:1000", &good, "/api/v1/vendors")).await, 429);
+    assert_problem(&app.send(from("198.51.100.8:1000", "not-a-jwt", "/api/v1/vendors")).await, 401);
+    for _ in 0..3 {
+        app.send(from("[2001:db8:1:2::1]:1000", "not-a-jwt", "/api/v1/vendors")).await;
+    }
+    assert_problem(&app.send(from("[2001:db8:1:2::ffff]:1000", "not-a-jwt", "/api/v1/vendors")).await, 429);
+    assert_problem(&app.send(from("[2001:db8:1:3::1]:1000", "not-a-jwt", "/api/v1/vendors")).await, 401);
 
     // Respondent tokens at the portal.
     for _ in 0..2 {
