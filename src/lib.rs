@@ -196,8 +196,21 @@ pub fn openapi_json() -> String {
     openapi().to_pretty_json().expect("the spec serialises") + "\n"
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("no such route".into()))
+/// A request no route took: 405 with `Allow` when its path is a route's under another method,
+/// 404 otherwise.
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    let allowed = http::routes::methods_of(req.path());
+    if allowed.is_empty() {
+        return Err(ApiError::NotFound("no such route".into()));
+    }
+    let allow = allowed.join(", ");
+    let problem = ApiError::MethodNotAllowed(format!("{} is not served here; use {allow}", req.method()));
+    let mut res = actix_web::ResponseError::error_response(&problem);
+    res.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_str(&allow).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(res)
 }
 
 pub fn app(

@@ -9,29 +9,48 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
-/// The versions a request's `If-Match` accepts: `None` when the header is absent or `*`.
-pub fn if_match(req: &HttpRequest) -> Result<Option<Vec<i32>>, ApiError> {
+/// The strong entity-tags a request's `If-Match` names (RFC 9110 §13.1.1): `None` when the header
+/// is absent or `*` (any current representation matches, and the resource exists). Any
+/// well-formed tag is accepted, whether or not this API issued it; it simply will not match (412).
+/// Weak tags never match under the strong comparison `If-Match` uses. Only a header that is not
+/// a `*` or a list of entity-tags is a 400.
+pub fn if_match(req: &HttpRequest) -> Result<Option<Vec<String>>, ApiError> {
     let Some(raw) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
-    let text = raw.to_str().map_err(|_| ApiError::BadRequest("If-Match is not valid text".into()))?;
+    let bad = || ApiError::BadRequest("If-Match must be * or a list of entity-tags such as \"3\"".into());
+    let text = std::str::from_utf8(raw.as_bytes()).map_err(|_| bad())?;
     if text.trim() == "*" {
         return Ok(None);
     }
-    text.split(',')
-        .map(|tag| {
-            let tag = tag.trim();
-            tag.strip_prefix('"')
-                .and_then(|t| t.strip_suffix('"'))
-                .and_then(|t| t.parse::<i32>().ok())
-                .ok_or_else(|| ApiError::BadRequest(format!("If-Match: '{tag}' is not an ETag this API issued")))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    let tags = parse_list(text).ok_or_else(bad)?;
+    Ok(Some(tags.into_iter().filter(|(weak, _)| !weak).map(|(_, opaque)| opaque.to_string()).collect()))
+}
+
+/// `#entity-tag`: tags separated by commas and optional white space (empty elements allowed, at
+/// least one tag); each `[W/]"opaque"` with the opaque part of visible characters but `"`.
+fn parse_list(text: &str) -> Option<Vec<(bool, &str)>> {
+    let mut tags = vec![];
+    for element in text.split(',') {
+        let element = element.trim_matches([' ', '\t']);
+        if element.is_empty() {
+            continue;
+        }
+        let (weak, quoted) = match element.strip_prefix("W/") {
+            Some(rest) => (true, rest),
+            None => (false, element),
+        };
+        let opaque = quoted.strip_prefix('"')?.strip_suffix('"')?;
+        if !opaque.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80) {
+            return None;
+        }
+        tags.push((weak, opaque));
+    }
+    (!tags.is_empty()).then_some(tags)
 }
 
 /// Checked inside the write transaction, against the row as it is there.
-pub fn check(expected: &Option<Vec<i32>>, current: i32) -> Result<(), ApiError> {
+pub fn check(expected: &Option<Vec<String>>, current: i32) -> Result<(), ApiError> {
     match expected {
-        Some(versions) if !versions.contains(&current) => Err(ApiError::PreconditionFailed(format!(
+        Some(tags) if !tags.iter().any(|t| *t == current.to_string()) => Err(ApiError::PreconditionFailed(format!(
             "the resource is at version {current}; fetch it again and retry with If-Match: {}",
             etag(current)
         ))),
@@ -44,18 +63,31 @@ mod tests {
     use super::*;
     use actix_web::test::TestRequest;
 
+    fn parsed(value: &str) -> Result<Option<Vec<String>>, ApiError> {
+        if_match(&TestRequest::default().insert_header((header::IF_MATCH, value)).to_http_request())
+    }
+
     #[test]
-    fn parses_lists_wildcards_and_rejects_garbage() {
-        let r = TestRequest::default().insert_header((header::IF_MATCH, "\"3\", \"4\"")).to_http_request();
-        assert_eq!(if_match(&r).unwrap(), Some(vec![3, 4]));
-        let r = TestRequest::default().insert_header((header::IF_MATCH, "*")).to_http_request();
-        assert_eq!(if_match(&r).unwrap(), None);
-        let r = TestRequest::default().to_http_request();
-        assert_eq!(if_match(&r).unwrap(), None);
-        let r = TestRequest::default().insert_header((header::IF_MATCH, "W/\"3\"")).to_http_request();
-        assert!(if_match(&r).is_err());
-        assert!(check(&Some(vec![2]), 3).is_err());
-        assert!(check(&Some(vec![3]), 3).is_ok());
+    fn every_well_formed_tag_is_accepted_and_only_strong_ones_can_match() {
+        assert_eq!(parsed("\"3\", \"4\"").unwrap(), Some(vec!["3".to_string(), "4".to_string()]));
+        assert_eq!(parsed("*").unwrap(), None);
+        assert_eq!(if_match(&TestRequest::default().to_http_request()).unwrap(), None);
+        // Tags this API never issued are well-formed: they parse, and do not match.
+        for foreign in ["\"stale\"", "\"0\"", "\"\"", "\"a!#~\"", "W/\"3\"", "\"3\" ,, W/\"3\""] {
+            assert!(parsed(foreign).is_ok(), "{foreign}");
+        }
+        assert_eq!(parsed("W/\"3\"").unwrap(), Some(vec![]), "weak: never matches strongly");
+        assert!(check(&parsed("W/\"3\"").unwrap(), 3).is_err());
+        assert!(check(&parsed("\"stale\"").unwrap(), 3).is_err());
+        assert!(check(&parsed("\"2\", \"3\"").unwrap(), 3).is_ok());
+        assert!(check(&parsed("*").unwrap(), 3).is_ok());
         assert!(check(&None, 3).is_ok());
+    }
+
+    #[test]
+    fn only_a_header_that_is_not_a_tag_list_is_malformed() {
+        for bad in ["3", "\"3", "3\"", "w/\"3\"", "\"a\"b\"", "\"a b\"", ",", " ", "**", "\"3\" \"4\""] {
+            assert!(matches!(parsed(bad), Err(ApiError::BadRequest(_))), "{bad:?}");
+        }
     }
 }

@@ -8,5 +8,6 @@ pub mod pagination;
 pub mod rate_limit;
 pub mod request_id;
 pub mod respond;
+pub mod routes;
 pub mod security_headers;
 pub mod stream;

@@ -28,10 +28,11 @@ pub async fn middleware(
     if req.method() != Method::POST || !req.headers().contains_key(HEADER) {
         return next.call(req).await;
     }
-    let key = parse_key(req.headers().get(HEADER))?;
-    // Without a valid token the handler answers 401 itself; keys are per caller.
-    // Verified here without counting a failure: the route's own extractor does that, once.
+    // Authentication comes before everything else: without a valid token the route answers 401
+    // itself, whatever else is wrong (a malformed key included). Verified here without counting
+    // a failure: the route's own extractor does that, once. Keys are per caller.
     let Ok(principal) = crate::auth::verify_quietly(req.request()) else { return next.call(req).await };
+    let key = parse_key(req.headers().get(HEADER))?;
     let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::Internal("no state".into()))?;
 
     // The route's own extractor enforces its exact limit; this only bounds what is buffered.
