@@ -45,6 +45,9 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
+    /// A change under an archived vendor (409, problem type `archived`).
+    #[error("{0}")]
+    Archived(String),
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
@@ -88,6 +91,7 @@ impl ApiError {
             ApiError::NotFound(_) => ("not-found", "Not found"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict(_) => ("conflict", "Conflict"),
+            ApiError::Archived(_) => ("archived", "The vendor is archived"),
             ApiError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
@@ -127,7 +131,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Archived(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -256,7 +260,7 @@ pub enum WriteErrors {
     NotFound(Problem),
     #[response(
         status = 409,
-        description = "Conflicts with existing data, or an Idempotency-Key reused for another request",
+        description = "Conflicts with existing data (problem type `archived` for new work under an archived vendor), or an Idempotency-Key reused for another request",
         content_type = "application/problem+json"
     )]
     Conflict(Problem),

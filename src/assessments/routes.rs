@@ -66,7 +66,7 @@ pub async fn create_assessment(
         .write(move |c| {
             let vendor = vendors::get_required(c, &vendor_id)?;
             if vendor.archived_at.is_some() {
-                return Err(ApiError::Conflict("the vendor is archived".into()));
+                return Err(ApiError::Archived("the vendor is archived; no new assessments are started for it".into()));
             }
             if let Some(p) = lifecycle::too_far_ahead(b.due_on, time::today(), max_due_days) {
                 return Err(ApiError::invalid("due_on", &p));

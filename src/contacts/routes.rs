@@ -30,7 +30,7 @@ const SUBJECT: &str = "vendor_contact";
 fn writable_vendor(c: &mut DbConn, vendor_id: &str) -> Result<(), ApiError> {
     let v = vendors::get_required(c, vendor_id)?;
     if v.archived_at.is_some() {
-        return Err(ApiError::Conflict("the vendor is archived; its contacts cannot be changed".into()));
+        return Err(ApiError::Archived("the vendor is archived; its contacts cannot be changed".into()));
     }
     Ok(())
 }

@@ -53,7 +53,7 @@ pub async fn create_contract(
         .write(move |c| {
             let vendor = vendors::get_required(c, &vendor_id)?;
             if vendor.archived_at.is_some() {
-                return Err(ApiError::Conflict("the vendor is archived; add no contracts to it".into()));
+                return Err(ApiError::Archived("the vendor is archived; add no contracts to it".into()));
             }
             let now = time::now();
             let row = fields.into_row(ContractMeta {

@@ -150,7 +150,7 @@ pub async fn update_vendor(
             let before = Vendor::from(store::get_required(c, &id)?);
             etag::check(&expected, before.version)?;
             if before.archived_at.is_some() {
-                return Err(ApiError::Conflict("the vendor is archived; archived vendors cannot be changed".into()));
+                return Err(ApiError::Archived("the vendor is archived; archived vendors cannot be changed".into()));
             }
             let fields = patch.apply(VendorFields::from_vendor(&before)).normalized();
             fields.validate()?;

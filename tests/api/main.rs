@@ -2,6 +2,7 @@
 //! OVERSEE_TEST_DATABASE_URL is set.
 
 mod access;
+mod archived;
 mod assessments;
 mod audit;
 mod audit_chain;
