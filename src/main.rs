@@ -53,6 +53,11 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// Measure clause detection over its corpus and write docs/clause-detection.md (`-` for stdout).
+    ClauseReport {
+        #[arg(long, default_value = "docs/clause-detection.md")]
+        out: String,
+    },
     /// The audit trail, without a server.
     Audit {
         #[command(subcommand)]
@@ -118,6 +123,16 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         return Ok(());
     }
+    if let Command::ClauseReport { out } = &cli.command {
+        let report = oversee::rules::clause_corpus::report();
+        if out == "-" {
+            print!("{report}");
+        } else {
+            std::fs::write(out, report).map_err(|e| format!("cannot write {out}: {e}"))?;
+            eprintln!("wrote {out}");
+        }
+        return Ok(());
+    }
     if let Command::Audit { command: AuditCommand::Verify { export, head, keyed_since } } = &cli.command {
         return verify_export(export, head.as_deref(), *keyed_since);
     }
@@ -150,7 +165,9 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{rate:.0}");
             Ok(())
         }
-        Command::Openapi { .. } | Command::Audit { .. } => unreachable!("handled above"),
+        Command::Openapi { .. } | Command::Audit { .. } | Command::ClauseReport { .. } => {
+            unreachable!("handled above")
+        }
     }
 }
 

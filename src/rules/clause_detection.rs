@@ -68,14 +68,26 @@ static CUES: LazyLock<Vec<ClauseCues>> = LazyLock::new(|| {
                 cue(
                     "implement and maintain ... safeguards",
                     Strong,
-                    r"implement\w*\s+and\s+maintain\w*[^.;]{0,160}?(safeguards|security\s+(measures|procedures|controls|program))",
+                    r"(implement\w*|put\s+in\s+place|establish\w*|adopt\w*)\s+(and|or)\s+(maintain\w*|keep\s+(up|in\s+place))[^.;]{0,160}?(safeguards|security\s+(measures|procedures|controls|program))",
                 ),
                 cue(
                     "appropriate administrative, technical and physical safeguards",
                     Strong,
-                    r"(administrative,?\s+technical,?\s+and\s+physical|technical\s+and\s+organi[sz]ational)\s+(safeguards|security\s+measures|measures)",
+                    r"((administrative|technical|physical|electronic|procedural|organi[sz]ational),?\s+(and\s+|or\s+)?){2,}(safeguards|security\s+measures|measures)",
                 ),
                 cue("information security program", Medium, r"(written\s+)?information\s+security\s+program|\bWISP\b"),
+                cue(
+                    "security measures no less rigorous than",
+                    Medium,
+                    r"(security\s+(measures|controls|procedures|safeguards)|safeguards)\s+(that\s+are\s+)?(no\s+less|at\s+least\s+as)\s+(rigorous|protective|stringent|secure)",
+                ),
+                cue(
+                    "personal information shall be safeguarded",
+                    Medium,
+                    &format!(
+                        r"{PI}\s+(shall|must|will)\s+be\s+(safeguarded|protected|secured|kept\s+secure)\s+(by|using|with|through)\s+([\w-]+\s+){{0,4}}(security\s+(measures|controls|procedures|safeguards)|safeguards)"
+                    ),
+                ),
                 cue(
                     "protect against unauthorized access or use",
                     Weak,
@@ -103,21 +115,13 @@ static CUES: LazyLock<Vec<ClauseCues>> = LazyLock::new(|| {
         ClauseCues {
             clause_type: "breach_notification",
             cues: vec![
-                cue(
-                    "notify ... security incident",
-                    Strong,
-                    r"(notif(y|ies|ication)|\bnotice\b)[^.;]{0,120}(security\s+incident|breach|unauthori[sz]ed\s+(access|acquisition|use))",
-                ),
+                cue("notify ... security incident", Strong, &format!(r"{NOTIFY}[^.;]{{0,120}}{INCIDENT}")),
                 cue(
                     "security incident ... notify",
                     Strong,
-                    r"(security\s+incident|breach\s+of\s+security|data\s+breach|security\s+breach)[^.;]{0,160}(notif(y|ies|ication)|\bnotice\b)",
+                    &format!(r"{INCIDENT}[^.;]{{0,160}}({NOTIFY}|\breported\s+to)"),
                 ),
-                cue(
-                    "within N hours/days",
-                    Support,
-                    r"within\s+[a-z0-9()\s-]{1,30}?(hours?|business\s+days?|calendar\s+days?|days?)\b",
-                ),
+                cue("within N hours/days", Support, DEADLINE_PHRASE),
                 cue(
                     "promptly / without undue delay",
                     Support,
@@ -131,7 +135,7 @@ static CUES: LazyLock<Vec<ClauseCues>> = LazyLock::new(|| {
                 cue(
                     "subcontractors bound by the same obligations",
                     Strong,
-                    r"(subcontractor|sub-?processor|agent)s?[^.;]{0,200}(no\s+less\s+(protective|stringent|restrictive)|same\s+(obligations|restrictions|conditions|terms))",
+                    r"(subcontractor|sub-?processor|agent|third\s+part(y|ies))s?[^.;]{0,200}(no\s+less\s+(protective|stringent|restrictive)|at\s+least\s+as\s+(protective|stringent|restrictive)|same\s+(obligations|restrictions|conditions|terms))",
                 ),
                 cue("flow down", Strong, r"flow[\s-]*down"),
                 cue(
@@ -151,6 +155,11 @@ static CUES: LazyLock<Vec<ClauseCues>> = LazyLock::new(|| {
                 ),
                 cue("on-site audit", Strong, r"on-?site\s+(audit|inspection|assessment)"),
                 cue(
+                    "allow for and contribute to audits",
+                    Strong,
+                    r"(allow|permit|submit|contribute)\w*\s+(for\s+|to\s+)?(and\s+contribute\s+to\s+)?(audits|inspections)",
+                ),
+                cue(
                     "audit of books, records or systems",
                     Medium,
                     r"\baudit\w*[^.;]{0,80}(books\s+and\s+records|facilities|systems|security\s+controls)",
@@ -162,11 +171,20 @@ static CUES: LazyLock<Vec<ClauseCues>> = LazyLock::new(|| {
         ClauseCues {
             clause_type: "return_or_destroy",
             cues: vec![
-                cue("return or destroy", Strong, r"return\s+or\s+(securely\s+)?(destroy|delete)"),
+                cue(
+                    "return or destroy",
+                    Strong,
+                    r"\breturn(ed)?\b[^.;]{0,40}\bor\s+((securely|permanently|irretrievably)\s+)?(destroy|delete|erase)(ed|d)?\b|\b(destroy|delete|erase)(ed|d)?\b[^.;]{0,40}\bor\s+return(ed)?\b",
+                ),
+                cue(
+                    "upon termination ... delete",
+                    Strong,
+                    r"(upon|on|following|after)\s+(the\s+)?(expiration|termination|expiry|end)\b[^.;]{0,160}\b(destroy|delete|erase|purge|sanitize|dispose\s+of)\w*[^.;]{0,60}(data|information|records|copies)",
+                ),
                 cue(
                     "destroy upon termination",
                     Strong,
-                    r"(destroy|delete|dispose\s+of|purge|sanitize)\w*[^.;]{0,120}(upon|on|following|after)\s+(the\s+)?(termination|expiration|expiry)",
+                    r"(destroy|delete|erase|dispose\s+of|purge|sanitize)\w*[^.;]{0,120}(upon|on|following|after)\s+(the\s+)?(termination|expiration|expiry)",
                 ),
                 cue("NIST SP 800-88", Medium, r"NIST\s+(SP\s+)?800-88"),
                 cue(
@@ -187,7 +205,11 @@ static CUES: LazyLock<Vec<ClauseCues>> = LazyLock::new(|| {
         ClauseCues {
             clause_type: "access_controls",
             cues: vec![
-                cue("multi-factor authentication", Strong, r"multi-?factor|\bMFA\b|two-?factor"),
+                cue(
+                    "multi-factor authentication",
+                    Strong,
+                    r"multi-?factor|\bMFA\b|\b2FA\b|two-?factor|second\s+(authentication\s+)?factor",
+                ),
                 cue("least privilege", Strong, r"least\s+privilege|need-to-know"),
                 cue("unique user IDs", Medium, r"unique\s+user\s+(id|identifier|account)s?"),
                 cue("role-based access", Weak, r"role-based\s+access"),
@@ -225,9 +247,24 @@ static CUES: LazyLock<Vec<ClauseCues>> = LazyLock::new(|| {
     ]
 });
 
+/// The clause types detection knows, in the order of the cue lists.
+pub fn clause_types() -> Vec<&'static str> {
+    CUES.iter().map(|c| c.clause_type).collect()
+}
+
+/// A provision that is a numbered sub-clause: "(a) …", "and (b) …", "(iv) …", "(2) …".
+static ENUMERATED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*((and|or)\s+)?\(([a-z]|[ivx]+|\d{1,2})\)\s").expect("valid"));
+
+/// How much of a lead-in is read with each numbered sub-clause, in bytes.
+const LEAD_IN_KEPT: usize = 400;
+
+/// Where a lead-in ends and its first numbered sub-clause begins: "…, Supplier shall: (a)".
+static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i):\s*\(([a-z]|[ivx]+|\d{1,2})\)\s").expect("valid"));
+
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(shall|will|is|are)\s+not\s+(be\s+)?(required|obligated|obliged|responsible|liable)\b|\bno\s+(obligation|duty|responsibility)\b|\bneed\s+not\b|\bnot\s+be\s+required\b|\bnothing\s+in\s+this\b[^.;]{0,80}\b(require|obligate)|\bhas\s+no\s+duty\b|\bwaive[sd]?\b",
+        r"(?i)\b(shall|will|is|are)\s+not\s+(be\s+)?(required|obligated|obliged|responsible|liable)\b|\bno\s+(obligation|duty|responsibility)\b|\bneed\s+not\b|\bnot\s+be\s+required\b|\bnothing\s+in\s+this\b[^.;]{0,80}\b(require|obligate)|\bhas\s+no\s+duty\b|\bwaive[sd]?\b|\bneither\s+party\s+(shall|will)\s+(have|be\s+under)\s+any\s+(obligation|duty)|\bunder\s+no\s+(obligation|duty)\b|\bwithout\s+any\s+(obligation|duty)\b|\bno\s+(notice|notification)\b[^.;]{0,60}\b(shall|will|need|is|be)\b|\bin\s+no\s+event\s+shall\s+\w+(\s+\w+)?\s+be\s+(responsible|liable|obligated|required)\b",
     )
     .expect("valid")
 });
@@ -239,9 +276,26 @@ static WEAK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid")
 });
 
+/// Personal information, as contracts define it.
+const PI: &str = r"(personal\s+(information|data)|customer\s+data|company\s+data|client\s+data|protected\s+information|personally\s+identifiable\s+information|\bPII\b)";
+
+/// A security incident, as contracts name it: a bare "breach" is a breach of contract, so a
+/// breach counts when it is of security or of data.
+const INCIDENT: &str = r"((security|data|privacy|information\s+security|personal\s+data)\s+(incident|breach)|breach\s+of\s+(the\s+)?security|unauthori[sz]ed\s+(access|acquisition|use|disclosure)|breach\s+(involving|affecting|of)\s+(customer|company|client|personal|protected)\s+(data|information))";
+
+/// Telling the customer: notify, inform, advise, alert, report, give notice.
+const NOTIFY: &str =
+    r"(notif(y|ies|ied|ication)|\bnotice\b|\binform(s|ed)?\b|\badvise[sd]?\b|\balert(s|ed)?\b|\breport(s|ed|ing)?\b)";
+
+/// "within 72 hours" and its relatives: "no later than forty-eight (48) hours", "not later than
+/// ten calendar days", "in no event more than 24 hours", "not to exceed five business days".
+const DEADLINE_PHRASE: &str = r"(within|no\s+later\s+than|not\s+later\s+than|in\s+no\s+(event|case)\s+(more|later)\s+than|not\s+to\s+exceed|not\s+more\s+than)\s+(\d+|[a-z]+(?:[\s-][a-z]+)?)\s*(\(\d+\)\s*)?(business\s+days?|working\s+days?|calendar\s+days?|days?|hours?)\b";
+
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
+    // A number in words is one word, or a compound such as "seventy-two", "twenty four" or "one
+    // hundred twenty" (the later words numbers, so "five business days" reads five).
     Regex::new(
-        r"(?i)within\s+(?:(\d+)|([a-z]+(?:-[a-z]+)?))\s*(?:\((\d+)\)\s*)?(business\s+days?|calendar\s+days?|days?|hours?)\b",
+        r"(?i)(?:within|no\s+later\s+than|not\s+later\s+than|in\s+no\s+(?:event|case)\s+(?:more|later)\s+than|not\s+to\s+exceed|not\s+more\s+than)\s+(?:(\d+)|([a-z]+(?:[\s-](?:hundred(?:\s+(?:and\s+)?[a-z]+(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)?|one|two|three|four|five|six|seven|eight|nine))?))\s*(?:\((\d+)\)\s*)?(business\s+days?|working\s+days?|calendar\s+days?|days?|hours?)\b",
     )
     .expect("valid")
 });
@@ -280,32 +334,47 @@ pub struct Suggestion {
     pub deadline: Option<Deadline>,
 }
 
+/// A number in words, one to nine hundred ninety-nine: "five", "seventy-two", "thirty six",
+/// "one hundred twenty".
 fn word_number(w: &str) -> Option<u32> {
-    let n = match w.to_lowercase().replace('-', " ").as_str() {
-        "one" => 1,
-        "two" => 2,
-        "three" => 3,
-        "four" => 4,
-        "five" => 5,
-        "six" => 6,
-        "seven" => 7,
-        "eight" => 8,
-        "nine" => 9,
-        "ten" => 10,
-        "twelve" => 12,
-        "fourteen" => 14,
-        "fifteen" => 15,
-        "twenty" => 20,
-        "twenty four" => 24,
-        "thirty" => 30,
-        "thirty six" => 36,
-        "forty eight" => 48,
-        "sixty" => 60,
-        "seventy two" => 72,
-        "ninety" => 90,
-        _ => return None,
-    };
-    Some(n)
+    const UNITS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    let lower = w.to_lowercase().replace('-', " ");
+    let (mut total, mut any) = (0u32, false);
+    for word in lower.split_whitespace().filter(|w| *w != "and") {
+        if let Some(n) = UNITS.iter().position(|u| *u == word) {
+            total += n as u32;
+        } else if let Some(n) = TENS.iter().position(|t| !t.is_empty() && *t == word) {
+            total += 10 * n as u32;
+        } else if word == "hundred" && total > 0 && total < 10 {
+            total *= 100;
+        } else {
+            return None;
+        }
+        any = true;
+    }
+    (any && total > 0).then_some(total)
 }
 
 pub fn extract_deadline(text: &str) -> Option<Deadline> {
@@ -318,7 +387,7 @@ pub fn extract_deadline(text: &str) -> Option<Deadline> {
     let unit_text = c.get(4)?.as_str().to_lowercase();
     let unit = if unit_text.starts_with("hour") {
         "hours"
-    } else if unit_text.starts_with("business") {
+    } else if unit_text.starts_with("business") || unit_text.starts_with("working") {
         "business_days"
     } else {
         "days"
@@ -340,10 +409,12 @@ fn segments(text: &str) -> Vec<(usize, usize)> {
             b';' => Some(i + 1),
             b'\n' if text[i + 1..].trim_start_matches([' ', '\t', '\r']).starts_with('\n') => Some(i + 1),
             b'.' | b'!' | b'?' => {
-                let prev_ok = i > 0 && {
-                    let p = bytes[i - 1];
-                    p.is_ascii_lowercase() || p.is_ascii_digit() || p == b')' || p == b'"'
-                };
+                let prev_ok = i > 0
+                    && {
+                        let p = bytes[i - 1];
+                        p.is_ascii_lowercase() || p.is_ascii_digit() || p == b')' || p == b'"'
+                    }
+                    && !(b == b'.' && abbreviation_before(&text[..i]));
                 let next_space = bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace());
                 (prev_ok && next_space).then_some(i + 1)
             }
@@ -367,6 +438,18 @@ fn segments(text: &str) -> Vec<(usize, usize)> {
             (e - trail > s + lead).then_some((s + lead, e - trail))
         })
         .collect()
+}
+
+/// Whether the word just before a full stop is an abbreviation rather than a sentence's last
+/// word: a single letter ("M.G.L. c. 93H", "p. 4") or one of the abbreviations contracts use.
+fn abbreviation_before(text: &str) -> bool {
+    const ABBREVIATIONS: [&str; 17] = [
+        "ch", "subch", "sec", "para", "art", "no", "nos", "inc", "ltd", "co", "corp", "etc", "cf", "vs", "seq", "pp",
+        "approx",
+    ];
+    let word: String =
+        text.chars().rev().take_while(|c| c.is_ascii_alphabetic()).collect::<Vec<_>>().into_iter().rev().collect();
+    word.len() == 1 || ABBREVIATIONS.contains(&word.to_ascii_lowercase().as_str())
 }
 
 fn round2(x: f64) -> f64 {
@@ -396,13 +479,34 @@ pub fn analyze(text: &str) -> Found {
     let mut total = 0;
     // The character offset of byte `counted_to`, carried forward from one segment to the next.
     let (mut counted_to, mut chars_before) = (0usize, 0usize);
+    // "Upon termination, Vendor shall: (a) …; (b) destroy …": each numbered sub-clause is read
+    // with the lead-in it completes, so the cue's two halves meet.
+    let mut lead_in: Option<&str> = None;
     for (s, e) in segments(text) {
         let seg = &text[s..e];
-        let negated = NEGATION.is_match(seg);
-        let weak = WEAK.is_match(seg);
+        let continues = ENUMERATED.is_match(seg);
+        let context: std::borrow::Cow<str> = match lead_in.filter(|_| continues) {
+            Some(l) => format!("{l} {seg}").into(),
+            None => seg.into(),
+        };
+        if !continues {
+            lead_in = None;
+        }
+        if let Some(m) = LEAD_IN.find(seg) {
+            // Only the lead-in's end is kept (cue windows are shorter): a hostile text with a huge
+            // lead-in and thousands of sub-clauses stays linear.
+            let head = &seg[..m.start()];
+            let mut from = head.len().saturating_sub(LEAD_IN_KEPT);
+            while !head.is_char_boundary(from) {
+                from += 1;
+            }
+            lead_in = Some(&head[from..]);
+        }
+        let negated = NEGATION.is_match(&context);
+        let weak = WEAK.is_match(&context);
         for ct in CUES.iter() {
             let hits: Vec<(&Cue, regex::Match)> =
-                ct.cues.iter().filter_map(|c| c.pattern.find(seg).map(|m| (c, m))).collect();
+                ct.cues.iter().filter_map(|c| c.pattern.find(&context).map(|m| (c, m))).collect();
             let Some((best, m)) = hits
                 .iter()
                 .filter(|(c, _)| c.strength != Strength::Support)
@@ -436,7 +540,7 @@ pub fn analyze(text: &str) -> Found {
                 cue: best.name.to_string(),
                 matched: m.as_str().chars().take(EXCERPT_MAX_CHARS).collect(),
                 flags,
-                deadline: if ct.clause_type == "breach_notification" { extract_deadline(seg) } else { None },
+                deadline: if ct.clause_type == "breach_notification" { extract_deadline(&context) } else { None },
             });
         }
     }

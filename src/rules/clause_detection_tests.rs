@@ -240,3 +240,38 @@ fn a_hostile_text_is_capped_and_counted() {
     let expected_start: usize = text.split_inclusive(';').take(MAX_SUGGESTIONS - 1).map(|p| p.chars().count()).sum();
     assert_eq!(last.start, expected_start);
 }
+
+#[test]
+fn deadlines_in_the_forms_contracts_use() {
+    let d = |t: &str| extract_deadline(t).map(|d| (d.amount, d.unit));
+    assert_eq!(d("no later than forty-eight (48) hours after discovery"), Some((48, "hours".into())));
+    assert_eq!(d("not later than ten calendar days"), Some((10, "days".into())));
+    assert_eq!(d("in no event more than seventy two hours"), Some((72, "hours".into())));
+    assert_eq!(d("in no case later than three (3) days"), Some((3, "days".into())));
+    assert_eq!(d("not to exceed one hundred twenty hours"), Some((120, "hours".into())));
+    assert_eq!(d("within 2 working days"), Some((2, "business_days".into())));
+    assert_eq!(d("within five business days"), Some((5, "business_days".into())));
+    assert_eq!(d("within a reasonable time"), None);
+    assert_eq!(d("within banana hours"), None);
+}
+
+#[test]
+fn numbered_sub_clauses_are_read_with_their_lead_in() {
+    let t =
+        "Upon termination, Supplier shall: (a) cease all use of Company Data; (b) destroy all copies of Company Data; \
+             and (c) certify the destruction in writing.";
+    let hits: Vec<Suggestion> = analyze(t).into_iter().filter(|s| s.clause_type == "return_or_destroy").collect();
+    assert!(hits.len() >= 2, "{hits:?}");
+    // Offsets stay the sub-clause's own.
+    let b = hits.iter().find(|s| s.excerpt.starts_with("(b)")).expect("the (b) sub-clause");
+    assert_eq!(t.chars().skip(b.start).take(3).collect::<String>(), "(b)");
+}
+
+/// A huge lead-in and many sub-clauses: only the lead-in's end is carried, so this stays linear.
+#[test]
+fn a_hostile_lead_in_does_not_make_the_work_quadratic() {
+    let text =
+        format!("{}: {}", "Supplier shall ".repeat(60_000), "(a) destroy data upon termination; ".repeat(20_000));
+    let found = super::analyze(&text);
+    assert!(found.total >= 20_000, "{}", found.total);
+}

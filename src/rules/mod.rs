@@ -3,6 +3,7 @@
 
 pub mod assessment_lifecycle;
 pub mod capability;
+pub mod clause_corpus;
 pub mod clause_detection;
 pub mod f2;
 pub mod findings;
