@@ -147,6 +147,36 @@ pub const HELD_OUT: &[Case] = &[
     Case { id: "ho-16", kind: Positive, text: "Each party shall, upon termination of this Agreement:\n(a) stop using the other party's Confidential Information; and\n(b) destroy all records containing Personal Information.", expect: &[e("return_or_destroy")] },
 ];
 
+/// Written by someone who had not read the rules or the other sets, from how contracts are drafted, and
+/// evaluated untouched: the rules have not been changed because of it. Its figures are the honest measure of
+/// how detection generalises; when it is used for tuning, a new untouched set must replace it.
+pub const EXTERNAL: &[Case] = &[
+    Case { id: "ext-1", kind: Positive, text: "7.1 Information Security Program.\nSupplier shall implement and maintain a comprehensive written information security program containing administrative, technical and physical safeguards appropriate to the size and complexity of Supplier's operations and to the nature of the Personal Information Processed under this Agreement.", expect: &[e("security_measures")] },
+    Case { id: "ext-2", kind: Positive, text: "Without limiting Section 7.1, Service Provider shall comply with 201 CMR 17.00 et seq. and M.G.L. c. 93H, in each case as amended from time to time, with respect to any Personal Information of residents of the Commonwealth of Massachusetts that it receives from or on behalf of Client.", expect: &[e("compliance_201cmr17")] },
+    Case { id: "ext-3", kind: Positive, text: "8.2 Notice of Personal Data Breach.\n(a) Processor shall notify Controller without undue delay, and in any event no later than forty-eight (48) hours after becoming aware of a Personal Data Breach affecting Controller Personal Data.", expect: &[notice(48, "hours")] },
+    Case { id: "ext-4", kind: Positive, text: "In the event of any actual or reasonably suspected unauthorized access to or acquisition of Client Data (a \"Data Incident\"), Client shall be notified by Contractor in writing within five (5) business days following Contractor's discovery thereof, such notice to describe the nature and scope of the Data Incident.", expect: &[notice(5, "business_days")] },
+    Case { id: "ext-5", kind: Positive, text: "Vendor shall inform the County of any Breach of Security within ten (10) calendar days of discovery and shall reimburse the County for all reasonable costs incurred in notifying affected individuals and in providing credit monitoring services to such individuals for a period of not less than twelve (12) months.", expect: &[notice(10, "days"), e("indemnification")] },
+    Case { id: "ext-6", kind: Positive, text: "Provider will promptly inform Customer upon becoming aware of any Security Incident and will reasonably cooperate with Customer in investigating, mitigating and remediating the same.", expect: &[notice(0, "")] },
+    Case { id: "ext-7", kind: Positive, text: "Subject to Clause 12.4, the Supplier shall report any Information Security Incident to the Authority's designated security contact within two (2) Working Days of the Supplier becoming aware of it.", expect: &[notice(2, "business_days")] },
+    Case { id: "ext-8", kind: Positive, text: "Vendor shall not engage any Subprocessor to Process Customer Personal Data without Customer's prior written authorization, and shall ensure that each Subprocessor so engaged is bound by a written agreement imposing data protection obligations no less protective than those set forth in this DPA.", expect: &[e("subcontractor_flowdown")] },
+    Case { id: "ext-9", kind: Positive, text: "Upon thirty (30) days' prior written notice, Customer or its independent third-party auditor may, not more than once per contract year, audit and inspect Provider's facilities, records and systems relevant to the Services to verify compliance with this Exhibit C. In lieu of an on-site audit, Provider shall furnish Customer with a copy of its most recent SOC 2 Type II report.", expect: &[e("audit_rights")] },
+    Case { id: "ext-10", kind: Positive, text: "11.3 Disposition of Company Data.\nWithin thirty (30) days following the expiration or earlier termination of the Agreement, or at any time upon Company's written request, Consultant shall, at Company's election, (i) return to Company or (ii) securely delete all Company Data in its possession or control, and shall certify such deletion in writing.", expect: &[e("return_or_destroy")] },
+    Case { id: "ext-11", kind: Positive, text: "Contractor shall encrypt all Covered Data at rest using AES-256 or stronger and in transit using TLS 1.2 or higher, and shall restrict access to Covered Data to those personnel with a need to know, each of whom shall be assigned a unique user ID and shall authenticate using multi-factor authentication.", expect: &[e("encryption"), e("access_controls")] },
+    Case { id: "ext-12", kind: Positive, text: "2.3 Access Controls. Supplier shall grant access privileges to systems containing Personal Information on a role-based basis consistent with the principle of least privilege, and shall revoke such privileges within one (1) business day following a change in role or separation of the applicable employee.", expect: &[e("access_controls")] },
+    Case { id: "ext-13", kind: Positive, text: "During the Term and for two (2) years thereafter, Vendor shall maintain, at its own expense, cyber liability and technology errors and omissions insurance with limits of not less than $5,000,000 per claim, naming Customer as an additional insured, and shall furnish a certificate of insurance evidencing such coverage upon request.", expect: &[e("insurance")] },
+    Case { id: "ext-14", kind: Positive, text: "Vendor shall defend, indemnify and hold harmless Customer and its officers, directors and employees from and against any and all third-party claims, losses, damages, regulatory fines and penalties arising out of any Security Breach caused by Vendor's breach of Article 9.", expect: &[e("indemnification")] },
+    Case { id: "ext-15", kind: NearMiss, text: "Customer shall pay all undisputed invoices within thirty (30) days of receipt. Late payments shall bear interest at the lesser of one and one-half percent (1.5%) per month or the maximum rate permitted by law, and Customer shall notify Supplier in writing of any disputed amounts.", expect: &[] },
+    Case { id: "ext-16", kind: NearMiss, text: "Either party may terminate this Agreement upon written notice if the other party commits a material breach of this Agreement and fails to cure such breach within thirty (30) days after receipt of written notice describing the breach in reasonable detail.", expect: &[] },
+    Case { id: "ext-17", kind: NearMiss, text: "Company may terminate this Agreement or any Statement of Work for convenience upon sixty (60) days' prior written notice to Contractor, in which case Company shall pay Contractor for Services satisfactorily performed through the effective date of termination.", expect: &[] },
+    Case { id: "ext-18", kind: NearMiss, text: "The pricing, discounts and other commercial terms set forth in Schedule B constitute Confidential Information of Vendor and shall not be disclosed by Customer to any third party other than its auditors and legal advisors who are bound by obligations of confidentiality no less restrictive than those set forth herein.", expect: &[] },
+    Case { id: "ext-19", kind: NearMiss, text: "Neither party shall be liable for any failure or delay in performance caused by events beyond its reasonable control, including acts of God, fire, flood, pandemic, labor disputes, utility or telecommunications failures, or denial-of-service attacks, provided that the affected party gives prompt notice thereof to the other party.", expect: &[] },
+    Case { id: "ext-20", kind: Negated, text: "Notwithstanding anything to the contrary in the Agreement, Provider shall have no obligation to permit Customer or any third party to conduct on-site audits or inspections of Provider's data centers or other facilities.", expect: &[negated("audit_rights")] },
+    Case { id: "ext-21", kind: Negated, text: "Customer acknowledges that Vendor is not required to encrypt Customer Data stored on offline backup media, and nothing in this Agreement shall be construed to require Vendor to encrypt data transmitted over Customer's internal network.", expect: &[negated("encryption")] },
+    Case { id: "ext-22", kind: Negated, text: "Nothing herein requires the Processor to notify the Controller of unsuccessful Security Incidents, including pings, port scans, denial-of-service attacks or other unsuccessful log-on attempts that do not result in unauthorized access to Controller Data.", expect: &[Expect { clause_type: "breach_notification", flags: &["negated"], deadline: None }] },
+    Case { id: "ext-23", kind: Weak, text: "Where practicable, Supplier will use commercially reasonable efforts to encrypt Personal Information transmitted across public networks.", expect: &[weak("encryption")] },
+    Case { id: "ext-24", kind: Weak, text: "Following termination, Vendor will endeavor to delete Customer Data from its production systems within ninety (90) days, provided that Vendor may retain copies in archival backups in accordance with its standard retention schedule.", expect: &[weak("return_or_destroy")] },
+];
+
 /// Counts for one clause type.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Score {
@@ -254,7 +284,15 @@ pub fn report() -> String {
              for telling (inform, advise, alert, report), for putting in place and keeping up, for incidents and for\n\
              third parties; \"at least as protective\"; a second authentication factor; \"in no case later than\";\n\
              and numbered sub-clauses read with their lead-in. So these figures too come after tuning; a set written\n\
-             by someone else is the honest measure, and the next one to add.",
+             by someone else is the honest measure: the next section.",
+        ),
+        (
+            "Written by someone else",
+            EXTERNAL,
+            "Written by a reviewer who had not read the rules or the sets above, and run untouched: the rules were not\n\
+             changed because of it, so these figures are the honest estimate of how detection does on text it was not\n\
+             shaped on. Once its misses are used for tuning, it stops being that, and a new untouched set must take its\n\
+             place.",
         ),
     ] {
         out.push_str(&format!("## {title}\n\n{note}\n\n"));
@@ -329,15 +367,16 @@ mod tests {
 
     #[test]
     fn the_corpus_is_large_and_varied_enough() {
-        use super::{Kind::*, CORPUS, HELD_OUT};
+        use super::{Kind::*, CORPUS, EXTERNAL, HELD_OUT};
         assert!(CORPUS.len() >= 60, "{}", CORPUS.len());
         assert!(HELD_OUT.len() >= 15, "{}", HELD_OUT.len());
+        assert!(EXTERNAL.len() >= 20, "{}", EXTERNAL.len());
         for k in [Positive, NearMiss, Negated, Weak] {
             assert!(CORPUS.iter().filter(|c| c.kind == k).count() >= 3, "{k:?}");
         }
-        let mut ids: Vec<&str> = CORPUS.iter().chain(HELD_OUT).map(|c| c.id).collect();
+        let mut ids: Vec<&str> = CORPUS.iter().chain(HELD_OUT).chain(EXTERNAL).map(|c| c.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), CORPUS.len() + HELD_OUT.len(), "ids are unique");
+        assert_eq!(ids.len(), CORPUS.len() + HELD_OUT.len() + EXTERNAL.len(), "ids are unique");
     }
 }
