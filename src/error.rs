@@ -34,6 +34,9 @@ impl FieldError {
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    /// A `cursor` this API did not issue (400, problem type `invalid-cursor`).
+    #[error("{0}")]
+    InvalidCursor(String),
     #[error("authentication required: {0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -86,6 +89,7 @@ impl ApiError {
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
             ApiError::BadRequest(_) => ("bad-request", "Bad request"),
+            ApiError::InvalidCursor(_) => ("invalid-cursor", "Not a cursor this API issued"),
             ApiError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             ApiError::Forbidden(_) => ("forbidden", "Forbidden"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
@@ -126,7 +130,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::InvalidCursor(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -216,7 +220,11 @@ pub type ApiResult<T> = Result<T, ApiError>;
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
 pub enum ReadErrors {
-    #[response(status = 400, description = "Bad query or header", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "Bad query or header; problem type `invalid-cursor` for a `cursor` this API did not issue",
+        content_type = "application/problem+json"
+    )]
     BadRequest(Problem),
     #[response(status = 401, description = "No valid bearer token", content_type = "application/problem+json")]
     Unauthorized(Problem),

@@ -187,9 +187,24 @@ pub fn open_database(config: &config::Config) -> Result<(db::Db, usize), String>
 
 /// The OpenAPI document, as `oversee openapi` writes it and `/openapi.json` serves it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut spec = register(App::new().into_utoipa_app()).split_for_parts().1;
-    webhooks::catalogue::add_to_spec(&mut spec);
+    let mut spec = openapi_without_conformance();
+    finish_spec(&mut spec);
     spec
+}
+
+/// The spec as the routes' annotations give it, before `finish_spec` (for tests of that pass).
+#[doc(hidden)]
+pub fn openapi_without_conformance() -> utoipa::openapi::OpenApi {
+    register(App::new().into_utoipa_app()).split_for_parts().1
+}
+
+/// What the routes' annotations cannot say on their own: the webhooks sent, and the formats and
+/// rules the server enforces (`http::spec`).
+fn finish_spec(spec: &mut utoipa::openapi::OpenApi) {
+    // Conformed first: the webhooks sit in a top-level extension the conforming pass, which
+    // reads the document back through utoipa's types, would not keep.
+    http::spec::conform(spec);
+    webhooks::catalogue::add_to_spec(spec);
 }
 
 pub fn openapi_json() -> String {
@@ -234,7 +249,7 @@ pub fn app(
             .into_utoipa_app(),
     )
     .split_for_parts();
-    webhooks::catalogue::add_to_spec(&mut spec);
+    finish_spec(&mut spec);
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec))
         .default_service(web::to(not_found))
         .wrap(from_fn(idempotency::middleware::middleware))

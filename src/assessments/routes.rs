@@ -42,8 +42,7 @@ pub fn transition(row: &mut AssessmentRow, action: Action) -> Result<(), ApiErro
 #[utoipa::path(
     tag = "assessments",
     request_body = CreateAssessment,
-    params(("vendor_id" = String, Path, description = "Vendor id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("vendor_id" = String, Path, description = "Vendor id")),
     security(("bearer" = ["admin", "procurement", "security"])),
     responses((status = 201, description = "Created", body = Assessment), WriteErrors)
 )]
@@ -256,8 +255,7 @@ fn invitation(state: &AppState, row: &AssessmentRow, vendor_name: &str, token: &
 /// period, revokes any earlier link, and mails it. The token is in this response once.
 #[utoipa::path(
     tag = "assessments",
-    params(("assessment_id" = String, Path, description = "Assessment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("assessment_id" = String, Path, description = "Assessment id")),
     security(("bearer" = ["admin", "procurement", "security"])),
     responses((status = 200, description = "Sent; the token is shown this once", body = Sent), WriteErrors)
 )]

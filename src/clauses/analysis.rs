@@ -117,8 +117,7 @@ pub struct AcceptSuggestion {
 #[utoipa::path(
     tag = "clauses",
     request_body = AcceptSuggestion,
-    params(("id" = String, Path, description = "Contract id"), ("clause_type" = String, Path, description = "Clause type key"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("id" = String, Path, description = "Contract id"), ("clause_type" = String, Path, description = "Clause type key")),
     security(("bearer" = ["admin", "legal"])),
     responses((status = 200, description = "The clause as now recorded", body = Clause), WriteErrors)
 )]

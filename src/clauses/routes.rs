@@ -44,7 +44,6 @@ pub async fn list_clause_types(
 #[utoipa::path(
     tag = "clauses",
     request_body = CreateClauseType,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
     security(("bearer" = ["admin"])),
     responses((status = 201, description = "Created", body = ClauseType), WriteErrors)
 )]
@@ -205,8 +204,7 @@ pub async fn put_clause(
 /// Verify a recorded clause: legal confirms the record matches the signed contract.
 #[utoipa::path(
     tag = "clauses",
-    params(("id" = String, Path, description = "Contract id"), ("clause_type" = String, Path, description = "Clause type key"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("id" = String, Path, description = "Contract id"), ("clause_type" = String, Path, description = "Clause type key")),
     security(("bearer" = ["admin", "legal"])),
     responses((status = 200, description = "The verified clause", body = Clause), WriteErrors)
 )]

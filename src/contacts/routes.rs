@@ -39,8 +39,7 @@ fn writable_vendor(c: &mut DbConn, vendor_id: &str) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "vendors",
     request_body = CreateContact,
-    params(("vendor_id" = String, Path, description = "Vendor id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("vendor_id" = String, Path, description = "Vendor id")),
     security(("bearer" = ["admin", "procurement"])),
     responses((status = 201, description = "Created", body = Contact), WriteErrors)
 )]

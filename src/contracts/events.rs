@@ -188,10 +188,13 @@ pub fn apply_clause_changes(
     ev: &CreateEvent,
 ) -> Result<(), ApiError> {
     let now = time::now();
-    for (key, added) in ev.clauses_added.iter().map(|k| (k, true)).chain(ev.clauses_removed.iter().map(|k| (k, false)))
+    let lists = [("clauses_added", &ev.clauses_added), ("clauses_removed", &ev.clauses_removed)];
+    for (list, i, key) in
+        lists.into_iter().flat_map(|(list, keys)| keys.iter().enumerate().map(move |(i, k)| (list, i, k)))
     {
+        let added = list == "clauses_added";
         clauses::require_type(conn, key)
-            .map_err(|_| ApiError::invalid("clauses", &format!("unknown clause type '{key}'")))?;
+            .map_err(|_| ApiError::invalid(&format!("{list}[{i}]"), &format!("unknown clause type '{key}'")))?;
         let before = clauses::get(conn, contract_id, key)?;
         let base = before.clone().unwrap_or(ClauseRow {
             contract_id: contract_id.to_string(),

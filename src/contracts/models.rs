@@ -142,7 +142,7 @@ impl ContractFields {
     pub fn normalized(mut self) -> Self {
         let trim = |o: Option<String>| o.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         self.title = self.title.trim().to_string();
-        self.currency = trim(self.currency).map(|c| c.to_uppercase());
+        self.currency = trim(self.currency).map(|c| c.to_ascii_uppercase());
         self.owner_email = trim(self.owner_email);
         self
     }

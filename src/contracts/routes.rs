@@ -31,8 +31,7 @@ const SUBJECT: &str = "contract";
 #[utoipa::path(
     tag = "contracts",
     request_body = CreateContract,
-    params(("vendor_id" = String, Path, description = "Vendor id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("vendor_id" = String, Path, description = "Vendor id")),
     security(("bearer" = ["admin", "procurement", "legal"])),
     responses((status = 201, description = "Created", body = Contract,
         headers(("ETag" = String, description = "The version"), ("Location" = String, description = "The contract's URL"))), WriteErrors)
@@ -216,8 +215,7 @@ pub async fn delete_contract(
 #[utoipa::path(
     tag = "contracts",
     request_body = CreateEvent,
-    params(("id" = String, Path, description = "Contract id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("id" = String, Path, description = "Contract id")),
     security(("bearer" = ["admin", "procurement", "legal"])),
     responses((status = 201, description = "Recorded", body = ContractEvent), WriteErrors)
 )]

@@ -69,7 +69,6 @@ fn resolve_subject(
 #[utoipa::path(
     tag = "findings",
     request_body = CreateFinding,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
     security(("bearer" = ["admin", "security"])),
     responses((status = 201, description = "Created", body = Finding), WriteErrors)
 )]

@@ -14,7 +14,7 @@ use crate::{
     db::{schema::findings as f, DbConn},
     error::{ApiError, ApiResult, ReadErrors, WriteErrors},
     http::{
-        ids,
+        formats, ids,
         json::{self, Json},
     },
     rules::{
@@ -53,7 +53,7 @@ pub async fn link_ticket(
     if key.is_empty() || key.chars().count() > 100 {
         return Err(ApiError::invalid("key", "1 to 100 characters"));
     }
-    if url.as_ref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2000) {
+    if url.as_ref().is_some_and(|u| !formats::matches(formats::WEB_URL, u) || u.len() > 2000) {
         return Err(ApiError::invalid("url", "an http(s) URL of at most 2000 characters"));
     }
     let finding = state
@@ -188,7 +188,7 @@ fn apply_status(
 /// from the same machine are taken.
 #[utoipa::path(
     tag = "findings",
-    request_body(content = Object, description = "Our format, or a Jira or ServiceNow webhook payload",
+    request_body(content = inline(crate::rules::tickets::TicketEventPayload), description = "Our format, or a Jira or ServiceNow webhook payload",
         example = json!({"system": "jira", "key": "SEC-142", "status": "Done"})),
     security(("bearer" = ["admin", "integration"])),
     responses((status = 200, description = "The finding after the change", body = Finding), WriteErrors)
@@ -202,7 +202,7 @@ pub async fn ticket_event(
 ) -> ApiResult<HttpResponse> {
     let body = json::read_body(payload.into_inner(), state.config.body_limit_bytes).await?;
     let signed = check_signature(&req, state.config.ticket_events_secret.as_deref(), &body)?;
-    let value: serde_json::Value = json::parse(&body)?;
+    let value = json::parse_foreign(&body)?;
     let event = parse_event(&value).map_err(|(field, msg)| ApiError::invalid(field, &msg))?;
     let config = state.config.clone();
     let finding = state

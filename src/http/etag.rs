@@ -3,7 +3,7 @@
 
 use actix_web::{http::header, HttpRequest};
 
-use crate::error::ApiError;
+use crate::{error::ApiError, http::formats};
 
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
@@ -17,8 +17,13 @@ pub fn etag(version: i32) -> String {
 pub fn if_match(req: &HttpRequest) -> Result<Option<Vec<String>>, ApiError> {
     let Some(raw) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
     let bad = || ApiError::BadRequest("If-Match must be * or a list of entity-tags such as \"3\"".into());
-    let text = std::str::from_utf8(raw.as_bytes()).map_err(|_| bad())?;
-    if text.trim() == "*" {
+    // White space around a field value is not part of it (RFC 9110 §5.5); the rest must be the
+    // grammar the spec publishes (`formats::if_match`).
+    let text = raw.to_str().map_err(|_| bad())?.trim_matches([' ', '\t']);
+    if !formats::matches(formats::if_match(), text) {
+        return Err(bad());
+    }
+    if text == "*" {
         return Ok(None);
     }
     let tags = parse_list(text).ok_or_else(bad)?;
@@ -26,23 +31,35 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<Vec<String>>, ApiError> {
 }
 
 /// `#entity-tag`: tags separated by commas and optional white space (empty elements allowed, at
-/// least one tag); each `[W/]"opaque"` with the opaque part of visible characters but `"`.
+/// least one tag); each `[W/]"opaque"` with the opaque part of visible ASCII characters but `"`.
+/// Read tag by tag, not split at commas: a comma is a visible character, so it may sit inside
+/// the quotes of a tag (`"a,b"` is one tag).
 fn parse_list(text: &str) -> Option<Vec<(bool, &str)>> {
     let mut tags = vec![];
-    for element in text.split(',') {
-        let element = element.trim_matches([' ', '\t']);
-        if element.is_empty() {
-            continue;
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches([',', ' ', '\t']);
+        if rest.is_empty() {
+            break;
         }
-        let (weak, quoted) = match element.strip_prefix("W/") {
-            Some(rest) => (true, rest),
-            None => (false, element),
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(r) => (true, r),
+            None => (false, rest),
         };
-        let opaque = quoted.strip_prefix('"')?.strip_suffix('"')?;
-        if !opaque.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80) {
+        let inner = quoted.strip_prefix('"')?;
+        let end = inner.find('"')?;
+        let opaque = &inner[..end];
+        if !opaque.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b)) {
             return None;
         }
         tags.push((weak, opaque));
+        rest = &inner[end + 1..];
+        // After a tag: the end, or white space then a comma.
+        let after = rest.trim_start_matches([' ', '\t']);
+        if !(after.is_empty() || after.starts_with(',')) {
+            return None;
+        }
+        rest = after;
     }
     (!tags.is_empty()).then_some(tags)
 }
@@ -82,6 +99,13 @@ mod tests {
         assert!(check(&parsed("\"2\", \"3\"").unwrap(), 3).is_ok());
         assert!(check(&parsed("*").unwrap(), 3).is_ok());
         assert!(check(&None, 3).is_ok());
+    }
+
+    #[test]
+    fn a_comma_inside_the_quotes_belongs_to_the_tag() {
+        assert_eq!(parsed("\"a,b\"").unwrap(), Some(vec!["a,b".to_string()]));
+        assert_eq!(parsed(", W/\"x,\" ,\t\"3\",").unwrap(), Some(vec!["3".to_string()]));
+        assert!(check(&parsed("\"o,3\"").unwrap(), 3).is_err());
     }
 
     #[test]

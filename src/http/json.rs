@@ -64,20 +64,51 @@ fn has_nul_escape(bytes: &[u8]) -> bool {
 /// Parses a body: not JSON at all is 400; JSON of the wrong shape is 422. Text with a NUL
 /// character is refused (422): PostgreSQL cannot store it, and no field of ours needs it.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value = serde_json::from_slice(bytes).map_err(|e| {
+    let value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
         // serde reports a type error before it reaches a syntax error later on (`[1,2`), so a
         // shape error only counts as 422 when the whole body is well-formed JSON.
-        if e.classify() == serde_json::error::Category::Data
-            && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err()
-        {
-            return ApiError::BadRequest(format!("malformed JSON: {e}"));
+        Err(e) if e.classify() != serde_json::error::Category::Data => return Err(serde_error(&e)),
+        Err(e) => {
+            let Ok(mut tree) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+                return Err(ApiError::BadRequest(format!("malformed JSON: {e}")));
+            };
+            if !integral_numbers_as_integers(&mut tree) {
+                return Err(serde_error(&e));
+            }
+            T::deserialize(tree).map_err(|e| serde_error(&e))?
         }
-        serde_error(&e)
-    })?;
+    };
     if has_nul_escape(bytes) {
         return Err(ApiError::invalid("body", "text must not contain NUL (\\u0000) characters"));
     }
     Ok(value)
+}
+
+/// Parses a payload another system wrote (a ticketing webhook): any well-formed JSON, NUL
+/// characters included, as the caller reads only some values and checks those itself.
+pub fn parse_foreign(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| serde_error(&e))
+}
+
+/// JSON Schema counts a number with a zero fraction (`78.0`) as an integer, and so does the spec:
+/// such numbers are rewritten as integers, so an integer field takes them. Says whether any was.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            let Some(f) = n.as_f64().filter(|_| n.is_f64()) else { return false };
+            // Beyond 2^53 a float no longer names one integer; such a value stays a float.
+            if f.fract() != 0.0 || f.abs() > 9_007_199_254_740_992.0 {
+                return false;
+            }
+            *n = serde_json::Number::from(f as i64);
+            true
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |any, v| integral_numbers_as_integers(v) | any),
+        Value::Object(fields) => fields.values_mut().fold(false, |any, v| integral_numbers_as_integers(v) | any),
+        _ => false,
+    }
 }
 
 /// Routes whose bodies carry a document (a contract's text) accept this much on top of the
@@ -232,5 +263,22 @@ mod tests {
             ApiError::Validation(e) => assert_eq!(e[0].field, "body"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_number_with_a_zero_fraction_is_an_integer_as_json_schema_says() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct N {
+            n: i64,
+            u: u32,
+            f: f64,
+            list: Vec<i32>,
+        }
+        let parsed: N = parse(br#"{"n": 78.0, "u": 7e1, "f": 2.5, "list": [1.0, -2.0, 3]}"#).unwrap();
+        assert_eq!(parsed, N { n: 78, u: 70, f: 2.5, list: vec![1, -2, 3] });
+        for bad in [r#"{"n": 78.5, "u": 1, "f": 1, "list": []}"#, r#"{"n": 1e300, "u": 1, "f": 1, "list": []}"#] {
+            assert!(matches!(parse::<N>(bad.as_bytes()), Err(ApiError::Validation(_))), "{bad}");
+        }
+        assert!(matches!(parse::<N>(br#"{"n": -1.0, "u": -1.0, "f": 1, "list": []}"#), Err(ApiError::Validation(_))));
     }
 }

@@ -49,12 +49,16 @@ pub fn encode<K: Serialize>(key: &K) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
 }
 
+/// A cursor is only ever one this API issued (`next_cursor`); anything else, an empty one
+/// included, is a 400, as the spec's `cursor` parameter says.
 pub fn decode<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
+    Some(cursor)
+        .filter(|c| crate::http::formats::matches(crate::http::formats::CURSOR, c))
+        .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| ApiError::BadRequest("cursor is not one this API issued".into()))
+        .ok_or_else(|| {
+            ApiError::InvalidCursor("cursor is not one this API issued: pass a next_cursor as it came, or none".into())
+        })
 }
 
 /// Builds a page from `limit + 1` fetched rows: the extra row only tells whether there is more.
@@ -83,6 +87,8 @@ mod tests {
         let c = encode(&("acme".to_string(), "id-1".to_string()));
         assert_eq!(decode::<(String, String)>(&c).unwrap(), ("acme".into(), "id-1".into()));
         assert!(decode::<(String, String)>("!!").is_err());
+        assert!(decode::<(String, String)>("").is_err(), "an empty cursor is not one we issued");
+        assert!(decode::<(String, String)>(&(c.clone() + "=")).is_err());
         assert!(decode::<(String, String)>(&encode(&5)).is_err());
     }
 

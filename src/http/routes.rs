@@ -42,10 +42,12 @@ fn templates() -> &'static [Template] {
     })
 }
 
-/// The methods served at `path` (empty when no route has that path), in a stable order.
+/// The methods served at `path` (empty when no route has that path), in a stable order. Where
+/// a literal path and a template both match (`/webhooks/event-types` and `/webhooks/{id}`), the
+/// path is the literal one's, as the spec lists it.
 pub fn methods_of(path: &str) -> Vec<String> {
     let segments: Vec<&str> = path.split('/').collect();
-    let mut methods: Vec<String> = templates()
+    let matching: Vec<&Template> = templates()
         .iter()
         .filter(|t| {
             t.segments.len() == segments.len()
@@ -54,8 +56,11 @@ pub fn methods_of(path: &str) -> Vec<String> {
                     Some(literal) => literal == s,
                 })
         })
-        .flat_map(|t| t.methods.iter().cloned())
         .collect();
+    let literals = |t: &Template| t.segments.iter().filter(|s| s.is_some()).count();
+    let most = matching.iter().map(|t| literals(t)).max().unwrap_or(0);
+    let mut methods: Vec<String> =
+        matching.into_iter().filter(|t| literals(t) == most).flat_map(|t| t.methods.iter().cloned()).collect();
     methods.sort();
     methods.dedup();
     methods
@@ -70,6 +75,7 @@ mod tests {
         assert_eq!(methods_of("/api/v1/vendors"), ["GET", "POST"]);
         assert_eq!(methods_of("/api/v1/vendors/0193a5b0-0000-7000-8000-000000000001"), ["DELETE", "GET", "PATCH"]);
         assert_eq!(methods_of("/healthz"), ["GET"]);
+        assert_eq!(methods_of("/api/v1/webhooks/event-types"), ["GET"], "the literal path, not /webhooks/{{id}}");
         assert_eq!(methods_of("/openapi.json"), ["GET"]);
         assert!(methods_of("/api/v1/nowhere").is_empty());
         assert!(methods_of("/api/v1/vendors/x/y/z/w").is_empty());

@@ -79,8 +79,8 @@ pub async fn middleware(
 fn parse_key(value: Option<&HeaderValue>) -> Result<String, ApiError> {
     value
         .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()))
+        .map(|s| s.trim_matches([' ', '\t']))
+        .filter(|s| crate::http::formats::matches(crate::http::formats::IDEMPOTENCY_KEY, s))
         .map(str::to_string)
         .ok_or_else(|| ApiError::BadRequest("Idempotency-Key must be 1 to 255 printable ASCII characters".into()))
 }

@@ -28,8 +28,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[utoipa::path(
     tag = "incidents",
     request_body = CreateIncident,
-    params(("vendor_id" = String, Path, description = "Vendor id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("vendor_id" = String, Path, description = "Vendor id")),
     security(("bearer" = ["admin", "security"])),
     responses((status = 201, description = "Created", body = Incident), WriteErrors)
 )]

@@ -83,7 +83,6 @@ pub async fn list_templates(
 #[utoipa::path(
     tag = "questionnaires",
     request_body = TemplateDocument,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
     security(("bearer" = ["admin", "security"])),
     responses((status = 201, description = "The new draft", body = Template), WriteErrors)
 )]
@@ -100,7 +99,6 @@ pub async fn create_template(
 #[utoipa::path(
     tag = "questionnaires",
     request_body = TemplateDocument,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
     security(("bearer" = ["admin", "security"])),
     responses((status = 201, description = "The imported draft", body = Template), WriteErrors)
 )]
@@ -121,7 +119,7 @@ pub async fn import_template(
 /// workbook), mapping its columns by header. Each question is keyed by (framework, version, id).
 #[utoipa::path(
     tag = "questionnaires",
-    params(SpreadsheetImport, ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(SpreadsheetImport),
     request_body(content = Vec<u8>, description = "The file: text/csv, or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         content_type = "text/csv"),
     security(("bearer" = ["admin", "security"])),
@@ -297,8 +295,7 @@ pub async fn publish_template(
 /// Start the next draft version of a template from this version's questions.
 #[utoipa::path(
     tag = "questionnaires",
-    params(("template_id" = String, Path, description = "Template version id to copy"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
+    params(("template_id" = String, Path, description = "Template version id to copy")),
     security(("bearer" = ["admin", "security"])),
     responses((status = 201, description = "The new draft version", body = Template), WriteErrors)
 )]

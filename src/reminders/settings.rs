@@ -32,21 +32,89 @@ const KEY: &str = "reminders";
     }
 }))]
 pub struct ReminderSettings {
-    /// Days before each deadline on which a reminder goes out, 1 to 365 each, at most 12.
+    /// Days before each deadline on which a reminder goes out, 1 to 365 each, at most 12
+    /// (the spec's text is `lead_days_schema`'s).
+    #[schema(schema_with = lead_days_schema)]
     pub lead_days: Vec<u32>,
     /// How often `serve` looks for reminders to send, in seconds (1 to 86400).
+    #[schema(minimum = 1, maximum = 86400)]
     pub interval_seconds: u32,
     /// Attempts per message before it is marked failed (1 to 20); retries back off from a
     /// minute, doubling.
+    #[schema(minimum = 1, maximum = 20)]
     pub max_attempts: u32,
-    /// Role mailboxes by name (lowercase letters, digits, `_`); `null` keeps a name without an
-    /// address, so recipients may name it before it is set.
+    /// Role mailboxes by name (lowercase letters, digits, `_`; not an owner name), at most 50;
+    /// `null` keeps a name without an address, so recipients may name it before it is set.
+    #[schema(value_type = Mailboxes)]
     pub mailboxes: BTreeMap<String, Option<String>>,
     /// For each kind, who receives it: `vendor_owner`, `contract_owner`, `finding_owner`, or the
-    /// name of a mailbox.
-    #[schema(value_type = BTreeMap<String, Vec<String>>)]
+    /// name of a mailbox in `mailboxes`. A kind left out goes to nobody.
+    #[schema(value_type = RecipientsByKind)]
     pub recipients: BTreeMap<Kind, Vec<Recipient>>,
 }
+
+/// 1 to 12 distinct days, each 1 to 365, as `normalize_lead_days` requires.
+fn lead_days_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let day = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(365));
+    ArrayBuilder::new()
+        .items(day)
+        .min_items(Some(1))
+        .max_items(Some(12))
+        .unique_items(true)
+        .description(Some(
+            "Days before each deadline on which a reminder goes out: 1 to 12 distinct days, each 1 to 365.",
+        ))
+        .build()
+}
+
+/// Role mailbox names and their addresses, as the spec shows them: at most 50 names of lowercase
+/// letters, digits and `_`, each with an email address or `null`.
+struct Mailboxes;
+
+impl utoipa::PartialSchema for Mailboxes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+        let name = ObjectBuilder::new().schema_type(Type::String).pattern(Some(MAILBOX_NAME));
+        let address = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .max_properties(Some(50))
+            .property_names(Some(name))
+            .additional_properties(Some(address))
+            .into()
+    }
+}
+
+impl ToSchema for Mailboxes {}
+
+/// What a mailbox name is made of (owner names aside, which `check_mailbox` also refuses).
+const MAILBOX_NAME: &str = "^[a-z0-9_]{1,40}$";
+
+/// Who receives each kind of reminder; only these kinds may be named.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RecipientsByKind {
+    #[serde(default)]
+    contract_renewal: Vec<RecipientName>,
+    #[serde(default)]
+    contract_notice_deadline: Vec<RecipientName>,
+    #[serde(default)]
+    assessment_due: Vec<RecipientName>,
+    #[serde(default)]
+    reassessment_due: Vec<RecipientName>,
+    #[serde(default)]
+    finding_due: Vec<RecipientName>,
+}
+
+/// `vendor_owner`, `contract_owner`, `finding_owner`, or the name of a mailbox.
+#[derive(ToSchema)]
+#[schema(pattern = "^[a-z0-9_]{1,40}$")]
+#[allow(dead_code)]
+struct RecipientName(String);
 
 impl ReminderSettings {
     pub fn defaults(d: &ReminderDefaults) -> ReminderSettings {
@@ -136,9 +204,7 @@ pub fn normalize_lead_days(days: &mut [u32]) -> Result<(), String> {
 
 /// A mailbox name is lowercase letters, digits and `_`, and not one of the owner names.
 pub fn check_mailbox(name: &str, address: Option<&str>) -> Result<(), String> {
-    let well_formed = !name.is_empty()
-        && name.len() <= 40
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let well_formed = crate::http::formats::matches(MAILBOX_NAME, name);
     if !well_formed || matches!(name, "vendor_owner" | "contract_owner" | "finding_owner") {
         return Err(format!("'{name}' is not a mailbox name (lowercase letters, digits, _; not an owner name)"));
     }

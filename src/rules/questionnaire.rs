@@ -144,6 +144,9 @@ fn problem(field: String, message: impl Into<String>) -> Problem {
     Problem { field, message: message.into() }
 }
 
+/// `valid_code` as a pattern, for the spec.
+pub const CODE_PATTERN: &str = "^[A-Za-z0-9._()/:&-]{1,64}$";
+
 fn valid_code(code: &str) -> bool {
     !code.is_empty()
         && code.len() <= MAX_CODE

@@ -31,8 +31,11 @@ fn text(v: &Value, path: &[&str]) -> Option<String> {
 /// Reads an event. Jira: `issue.key` and `issue.fields.status.name`. ServiceNow: `number` and
 /// `state`. Ours: `system`, `key`, `status`. The error names the field that is missing.
 pub fn parse_event(v: &Value) -> Result<TicketEvent, (&'static str, String)> {
-    let need = |path: &[&str], field: &'static str| {
-        text(v, path).ok_or((field, format!("missing or empty: {}", path.join("."))))
+    let need = |path: &[&str], field: &'static str| match text(v, path) {
+        None => Err((field, format!("missing or empty: {}", path.join(".")))),
+        // The payload is another system's; only the values read here must be storable.
+        Some(t) if t.contains('\0') => Err((field, "must not contain NUL (\\u0000) characters".to_string())),
+        Some(t) => Ok(t),
     };
     if v.get("issue").is_some() {
         return Ok(TicketEvent {
@@ -55,10 +58,82 @@ pub fn parse_event(v: &Value) -> Result<TicketEvent, (&'static str, String)> {
     })
 }
 
+/// The body `parse_event` reads, for the spec: exactly one of our format, a Jira issue event or
+/// a ServiceNow record, told apart as `parse_event` does (an `issue` means Jira, else a `number`
+/// means ServiceNow). Each value it reads is a non-blank string or a number.
+pub struct TicketEventPayload;
+
+impl utoipa::PartialSchema for TicketEventPayload {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let value = serde_json::json!({"type": ["string", "number"], "pattern": crate::http::formats::NON_BLANK});
+        let object = |required: &[&str], properties: serde_json::Value| serde_json::json!({"type": "object", "required": required, "properties": properties});
+        let mut ours =
+            object(&["system", "key", "status"], serde_json::json!({"system": value, "key": value, "status": value}));
+        ours["title"] = "Oversee".into();
+        ours["not"] = serde_json::json!({"anyOf": [{"required": ["issue"]}, {"required": ["number"]}]});
+        let status = object(&["name"], serde_json::json!({"name": value}));
+        let fields = object(&["status"], serde_json::json!({"status": status}));
+        let issue = object(&["key", "fields"], serde_json::json!({"key": value, "fields": fields}));
+        let mut jira = object(&["issue"], serde_json::json!({"issue": issue}));
+        jira["title"] = "Jira issue event".into();
+        let mut servicenow = object(&["number", "state"], serde_json::json!({"number": value, "state": value}));
+        servicenow["title"] = "ServiceNow record".into();
+        servicenow["not"] = serde_json::json!({"required": ["issue"]});
+        serde_json::from_value(serde_json::json!({"oneOf": [ours, jira, servicenow]})).expect("a schema")
+    }
+}
+
+impl utoipa::ToSchema for TicketEventPayload {}
+
 /// For each system, its statuses (compared without case) and the finding status each means.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct StatusMap(pub BTreeMap<String, BTreeMap<String, FindingStatus>>);
+
+/// The ticket systems a status map may name.
+pub const SYSTEMS: [&str; 4] = ["jira", "servicenow", "github", "other"];
+
+/// A ticket status as a map key: something besides white space.
+const STATUS_NAME: &str = crate::http::formats::NON_BLANK;
+
+/// The finding statuses a ticket can mean: every one but `risk_accepted`, which needs a person.
+const MAPPABLE: [FindingStatus; 4] =
+    [FindingStatus::Open, FindingStatus::InProgress, FindingStatus::AwaitingVerification, FindingStatus::Resolved];
+
+/// The spec says what `normalized` checks: the closed set of systems as named properties, each
+/// a map from a non-blank status to a finding status other than `risk_accepted`.
+impl utoipa::PartialSchema for StatusMap {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let target = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(MAPPABLE.iter().map(|s| s.as_str())))
+                .description(Some(
+                    "A finding status; never `risk_accepted`, which needs a justification and an approver.",
+                ))
+        };
+        let table = || {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property_names(Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some(STATUS_NAME))))
+                .additional_properties(Some(target()))
+        };
+        let mut map = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "For each ticket system, its statuses (compared without case or surrounding space) and the finding \
+                 status each means. Systems left out keep no statuses.",
+            ))
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        for system in SYSTEMS {
+            map = map.property(system, table());
+        }
+        map.into()
+    }
+}
+
+impl utoipa::ToSchema for StatusMap {}
 
 impl Default for StatusMap {
     fn default() -> Self {
@@ -110,13 +185,16 @@ impl StatusMap {
     pub fn normalized(self) -> Result<StatusMap, String> {
         let mut out = BTreeMap::new();
         for (system, table) in self.0 {
-            if !["jira", "servicenow", "github", "other"].contains(&system.as_str()) {
-                return Err(format!("'{system}' is not a ticket system (jira, servicenow, github, other)"));
+            if !SYSTEMS.contains(&system.as_str()) {
+                return Err(format!("'{system}' is not a ticket system ({})", SYSTEMS.join(", ")));
             }
             let mut t = BTreeMap::new();
             for (status, to) in table {
-                if to == FindingStatus::RiskAccepted {
+                if !MAPPABLE.contains(&to) {
                     return Err(format!("{system} '{status}': accepting a risk needs a justification and an approver"));
+                }
+                if status.trim().is_empty() {
+                    return Err(format!("{system}: a status must not be blank"));
                 }
                 t.insert(status.trim().to_lowercase(), to);
             }

@@ -41,7 +41,7 @@ pub fn valid_pattern(p: &str) -> bool {
     let body = p.strip_suffix(".*").unwrap_or(p);
     p == "*"
         || (!body.is_empty()
-            && body.len() <= 100
+            && p.len() <= 100
             && body.split('.').all(|part| {
                 !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             }))

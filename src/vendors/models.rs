@@ -126,9 +126,8 @@ pub fn non_blank(s: &str) -> Result<(), ValidationError> {
 }
 
 fn web_url(s: &str) -> Result<(), ValidationError> {
-    let ok = (s.starts_with("https://") || s.starts_with("http://"))
-        && s.len() <= 2000
-        && validator::ValidateUrl::validate_url(&s);
+    // The pattern is the whole rule, so the spec (which publishes it) and the server agree.
+    let ok = crate::http::formats::matches(crate::http::formats::WEB_URL, s) && s.len() <= 2000;
     if ok {
         Ok(())
     } else {

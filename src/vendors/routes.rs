@@ -26,7 +26,6 @@ const SUBJECT: &str = "vendor";
 #[utoipa::path(
     tag = "vendors",
     request_body = CreateVendor,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key; the same key and body replay the first response")),
     security(("bearer" = ["admin", "procurement"])),
     responses((status = 201, description = "Created", body = Vendor,
         headers(("ETag" = String, description = "The version"), ("Location" = String, description = "The new vendor's URL"))),

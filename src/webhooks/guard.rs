@@ -6,7 +6,7 @@
 
 use actix_web::http::Uri;
 
-use crate::{error::ApiError, rules::webhooks::forbidden_address};
+use crate::{error::ApiError, http::formats, rules::webhooks::forbidden_address};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Policy {
@@ -18,6 +18,12 @@ pub struct Policy {
 pub fn parse(url: &str, policy: Policy) -> Result<(String, u16), String> {
     if url.len() > 2000 {
         return Err("at most 2000 characters".into());
+    }
+    if !formats::matches(formats::WEBHOOK_URL, url) {
+        return Err(
+            "not a URL this API takes: http(s)://, a host name or IP address, an optional port, then visible ASCII"
+                .into(),
+        );
     }
     let uri: Uri = url.parse().map_err(|_| "not a URL".to_string())?;
     let port = match uri.scheme_str() {

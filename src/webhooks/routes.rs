@@ -56,7 +56,6 @@ pub async fn event_types(_who: Authorized<perm::EventTypesRead>) -> ApiResult<Ht
 #[utoipa::path(
     tag = "webhooks",
     request_body = CreateSubscription,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key")),
     security(("bearer" = ["admin"])),
     responses((status = 201, description = "Created, with its secret", body = SubscriptionWithSecret), WriteErrors)
 )]

@@ -7,6 +7,7 @@ mod assessments;
 mod audit;
 mod audit_chain;
 mod compliance;
+mod conformance;
 mod contacts;
 mod contracts;
 mod errors;
