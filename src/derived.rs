@@ -6,10 +6,21 @@
 use crate::{auth::Principal, config::Config, db::DbConn, error::ApiError, time};
 
 pub fn refresh(conn: &mut DbConn, vendor_id: &str, actor: &Principal, config: &Config) -> Result<(), ApiError> {
+    refresh_as_of(conn, vendor_id, actor, config, time::today())
+}
+
+/// `refresh` as of `today`: what the daily sweep runs (`compliance::sweep`), and what a test
+/// runs for a day other than the clock's.
+pub fn refresh_as_of(
+    conn: &mut DbConn,
+    vendor_id: &str,
+    actor: &Principal,
+    config: &Config,
+    today: chrono::NaiveDate,
+) -> Result<(), ApiError> {
     let vendor = crate::vendors::store::get_required(conn, vendor_id)?;
     let policy = crate::compliance::store::policy(conn)?;
     let inputs = crate::scores::inputs::load_one(conn, vendor)?;
-    let today = time::today();
     crate::scores::snapshots::refresh(conn, &inputs, policy, today, actor, &config.score_model)?;
     crate::compliance::changes::publish(conn, vendor_id, &inputs.contracts, policy, today, actor)?;
     crate::reminders::planner::replan_vendor(conn, vendor_id, config)?;

@@ -40,7 +40,8 @@ pub async fn run(state: AppState) {
 }
 
 /// Every hour (and at start): publishes the audit chain's head when none was published in the
-/// last day, and deletes idempotency keys past their retention.
+/// last day, re-derives contract statuses once a day, and deletes idempotency keys past their
+/// retention.
 pub async fn housekeeping(state: AppState) {
     let mut tick = actix_web::rt::time::interval(HOUSEKEEPING_EVERY);
     loop {
@@ -61,6 +62,15 @@ pub async fn housekeeping(state: AppState) {
             Err(e) => {
                 tracing::warn!(error = %e, "deleting expired idempotency keys failed; it is tried again in an hour")
             }
+        }
+        // Statuses the date alone moved: published once a day, by whichever process claims the day.
+        let (db, config) = (state.db.clone(), state.config.clone());
+        let today = crate::time::today();
+        match actix_web::web::block(move || crate::compliance::sweep::run(&db, &config, today)).await {
+            Ok(Ok(s)) if s.claimed => tracing::info!(vendors = s.vendors, "contract statuses re-derived for the day"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "the daily compliance sweep failed; it is tried again in an hour"),
+            Err(e) => tracing::warn!(error = %e, "the daily compliance sweep could not run"),
         }
         // Ticket event ids are needed only while their signature could still be accepted.
         let cutoff = crate::time::format(chrono::Utc::now() - chrono::Duration::days(1));

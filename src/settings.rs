@@ -10,9 +10,15 @@ use crate::{
     time,
 };
 
+/// The setting saved under `key`, or the default while none is. A saved value that cannot be
+/// read is an error naming the key, never quietly the default.
 pub fn get<T: DeserializeOwned + Default>(conn: &mut DbConn, key: &str) -> Result<T, ApiError> {
     let value: Option<String> = crate::on_backend!(conn, |c| s::table.find(key).select(s::value).first(c).optional())?;
-    Ok(value.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    match value {
+        None => Ok(T::default()),
+        Some(v) => serde_json::from_str(&v)
+            .map_err(|e| ApiError::Internal(format!("the setting '{key}' in table settings cannot be read: {e}"))),
+    }
 }
 
 pub fn put<T: Serialize>(conn: &mut DbConn, key: &str, value: &T) -> Result<(), ApiError> {

@@ -56,14 +56,25 @@ pub fn publish(
         match known.iter().find(|(id, _)| id == &f.id).map(|(_, s)| s.as_str()) {
             Some(previous) if previous == status => {}
             Some(previous) => {
-                diesel::update(cc::table.find(&f.id))
+                let previous_status = F2Status::parse(previous).ok_or_else(|| {
+                    ApiError::Internal(format!(
+                        "contract_compliance.status of contract {} holds '{previous}', not an (f)2 status",
+                        f.id
+                    ))
+                })?;
+                // Only the writer that moves the row from the status it read publishes: another
+                // process evaluating the same contract at once finds it moved and says nothing.
+                let moved = diesel::update(cc::table.find(&f.id).filter(cc::status.eq(previous)))
                     .set((cc::status.eq(status), cc::changed_at.eq(&now)))
                     .execute(conn)?;
+                if moved == 0 {
+                    continue;
+                }
                 let change = ComplianceChange {
                     contract_id: f.id.clone(),
                     vendor_id: vendor_id.to_string(),
                     contract_title: f.title.clone(),
-                    previous_status: F2Status::parse(previous).unwrap_or(F2Status::NeedsReview),
+                    previous_status,
                     status: e.status,
                     as_of: time::date_text(today),
                     reason_codes: e.reason_codes,

@@ -5,3 +5,4 @@ pub mod changes;
 pub mod models;
 pub mod routes;
 pub mod store;
+pub mod sweep;

@@ -287,3 +287,22 @@ fn statuses_round_trip() {
         assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
     }
 }
+
+/// An automatic renewal is not an executed renewal: the term rolls over without anyone signing,
+/// so it neither ends grandfathering nor stops the grace period from ending (DOMAIN: only a
+/// renewal or amendment executed after 2010-03-01 resets it).
+#[test]
+fn an_automatic_renewal_does_not_reset_grandfathering() {
+    let mut c = contract("2008-01-01");
+    c.ends_on = Some(date("2010-12-31"));
+    c.auto_renews = true;
+    for as_of in ["2010-03-01", "2010-12-31", "2011-01-01", "2011-06-01", "2012-02-29"] {
+        let r = evaluate_contract(&c, date(as_of), RESET);
+        assert_eq!(r.status, Grandfathered, "{as_of}");
+        assert!(!r.reason_codes.contains(&"grandfathering_reset_by_renewal".to_string()), "{as_of}");
+    }
+    assert_eq!(status(&c, "2012-03-01"), NeedsReview, "the grace period ends as for any contract");
+    // The same contract with a renewal executed after the effective date is reset at once.
+    c.events = vec![event(EventKind::Renewal, "2010-12-01")];
+    assert_eq!(status(&c, "2011-06-01"), NeedsReview);
+}

@@ -16,6 +16,23 @@ struct Operation {
     /// The roles its bearer requirement lists; `None` for vendor-portal routes, which take only a
     /// respondent token.
     roles: Option<Vec<String>>,
+    /// The statuses its responses document.
+    documented: Vec<u16>,
+}
+
+impl Operation {
+    /// A caller let through gets one of the documented answers, never a server error.
+    fn assert_documented(&self, who: &str, res: &crate::support::Res) {
+        assert!(
+            !res.status.is_server_error() && self.documented.contains(&res.status.as_u16()),
+            "{} {} let {who} through with {}, not among {:?}: {}",
+            self.method,
+            self.path,
+            res.status,
+            self.documented,
+            res.text
+        );
+    }
 }
 
 fn operations() -> Vec<Operation> {
@@ -52,7 +69,8 @@ fn operations() -> Vec<Operation> {
                 .map(|seg| if seg.starts_with('{') { uuid::Uuid::now_v7().to_string() } else { seg.to_string() })
                 .collect::<Vec<_>>()
                 .join("/");
-            ops.push(Operation { method: method.to_uppercase().parse().unwrap(), path: concrete, roles });
+            let documented = op["responses"].as_object().unwrap().keys().filter_map(|k| k.parse().ok()).collect();
+            ops.push(Operation { method: method.to_uppercase().parse().unwrap(), path: concrete, roles, documented });
         }
     }
     assert!(ops.len() >= 10, "expected every API route, found {}", ops.len());
@@ -150,14 +168,10 @@ async fn every_route_enforces_its_declared_roles() {
                 None => {
                     assert_problem(&res, 401);
                 }
-                Some(roles) if roles.iter().any(|r| r == role) => assert!(
-                    res.status != 401 && res.status != 403,
-                    "{} {} should let {role} through, got {}: {}",
-                    op.method,
-                    op.path,
-                    res.status,
-                    res.text
-                ),
+                Some(roles) if roles.iter().any(|r| r == role) => {
+                    assert!(res.status != 401 && res.status != 403, "{} {} refused {role}", op.method, op.path);
+                    op.assert_documented(role, &res);
+                }
                 Some(_) => {
                     assert_eq!(res.status, 403, "{} {} should refuse {role}: {}", op.method, op.path, res.text);
                     assert_problem(&res, 403);
@@ -179,6 +193,7 @@ async fn a_respondent_token_reaches_only_the_portal() {
             assert_problem(&res, 401);
         } else {
             assert!(res.status != 401 && res.status != 403, "{} {}: {} {}", op.method, op.path, res.status, res.text);
+            op.assert_documented("a respondent", &res);
         }
     }
     let res = app.post(&format!("/api/v1/assessments/{assessment_id}/revoke-link"), "procurement", json!({})).await;

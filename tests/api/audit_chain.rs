@@ -83,7 +83,8 @@ async fn an_export_verifies_offline_and_each_kind_of_tampering_is_reported_with_
 
     // Lines 2 and 3 swapped: seq 2 is missing at line 2, and turns up out of order at line 3.
     let swapped = [&lines[..1], &[lines[2], lines[1]], &lines[3..]].concat().join("\n");
-    let (_, report) = verify_offline(&app, &swapped, &[], &[]);
+    let (out, report) = verify_offline(&app, &swapped, &[], &[]);
+    assert!(!out.status.success(), "a reordered export must not verify");
     assert_eq!(
         problems(&report),
         [(Some(2), Some(2), "missing".to_string()), (Some(3), Some(2), "out_of_order".to_string())]
@@ -292,7 +293,8 @@ async fn a_keyed_chain_cannot_be_recomputed_without_the_key_and_its_rotation_is_
     // Offline, the export verifies with both keys (but for the event rewritten above), and
     // without them nothing keyed can be checked.
     let keys = [("OVERSEE_AUDIT_KEY", KEY_B.to_string()), ("OVERSEE_AUDIT_PREVIOUS_KEYS", KEY_A.to_string())];
-    let (_, report) = verify_offline(&app, &text, &[], &keys);
+    let (out, report) = verify_offline(&app, &text, &[], &keys);
+    assert!(!out.status.success(), "the rewritten event must fail the export");
     let found: Vec<String> = problems(&report).into_iter().map(|p| p.2).collect();
     assert_eq!(found, ["hash_mismatch"], "{report}");
     let (out, report) = verify_offline(&app, &text, &[], &[]);
@@ -402,6 +404,7 @@ async fn events_older_than_the_chain_are_sealed_so_one_added_or_changed_later_is
     assert_eq!(listed.body["items"][0]["action"], "legacy_sealed", "{}", listed.text);
     assert_eq!(listed.body["items"][0]["after"]["events"], 2);
     let old_ones = app.get("/api/v1/audit-events?subject_id=v-old", "auditor").await;
+    assert_eq!(old_ones.body["items"].as_array().unwrap().len(), 2, "{}", old_ones.text);
     assert!(old_ones.body["items"].as_array().unwrap().iter().all(|e| e["chain"] == "before_chain"));
     // Reopening does not seal again.
     oversee::open_database(&app.state.config).expect("reopen");
@@ -418,4 +421,65 @@ async fn events_older_than_the_chain_are_sealed_so_one_added_or_changed_later_is
     sql(&app, format!("UPDATE audit_events SET action = 'deleted' WHERE id = '{}'", old[0])).await;
     let report = verify(&app, "").await;
     assert!(has(&report, "unchained_count_changed", None), "{report}");
+}
+
+/// Many changes at once, on whichever database the suite runs on (CI runs both): the chain
+/// comes out as one line, every seq once, each link naming the one before, no two events
+/// claiming the same predecessor.
+#[actix_web::test]
+async fn concurrent_writers_leave_one_chain_without_a_fork_or_a_gap() {
+    let app = TestApp::new().await;
+    let created = futures_util::future::join_all((0..48).map(|i| {
+        let app = &app;
+        async move { app.post("/api/v1/vendors", "procurement", json!({"name": format!("Parallel {i}")})).await }
+    }))
+    .await;
+    let ids: Vec<String> = created
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.body["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    // A second wave that races on the same rows: updates and contacts of each vendor.
+    let changed = futures_util::future::join_all(ids.iter().enumerate().map(|(i, id)| {
+        let app = &app;
+        async move {
+            if i % 2 == 0 {
+                app.patch(&format!("/api/v1/vendors/{id}"), "procurement", json!({"criticality": "high"})).await
+            } else {
+                app.post(
+                    &format!("/api/v1/vendors/{id}/contacts"),
+                    "procurement",
+                    json!({"name": "Dana", "email": "dana@example.com"}),
+                )
+                .await
+            }
+        }
+    }))
+    .await;
+    for r in &changed {
+        assert!(r.status == 200 || r.status == 201, "{}", r.text);
+    }
+
+    let report = verify(&app, "").await;
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["problems_total"], 0, "{report}");
+    assert_eq!(report["events"], report["head_seq"], "{report}");
+    let mut lines: Vec<Value> = export(&app).await.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // The last line is the recorded head: it names the last event.
+    let head = lines.pop().unwrap();
+    assert_eq!(head["head_seq"].as_i64(), Some(lines.len() as i64), "{head}");
+    assert_eq!(head["chain_head"], lines.last().unwrap()["hash"], "{head}");
+    let mut predecessors = std::collections::HashSet::new();
+    for (i, e) in lines.iter().enumerate() {
+        assert_eq!(e["seq"].as_i64(), Some(i as i64 + 1), "a gap or a repeat at line {}", i + 1);
+        if i > 0 {
+            assert_eq!(e["prev_hash"], lines[i - 1]["hash"], "line {} does not link to the one before", i + 1);
+        }
+        assert!(predecessors.insert(e["prev_hash"].as_str().unwrap().to_string()), "a fork at line {}", i + 1);
+    }
+    let vendor_creations = lines.iter().filter(|e| e["subject_type"] == "vendor" && e["action"] == "created").count();
+    assert_eq!(vendor_creations, 48);
+    assert!(lines.len() >= 96, "{}", lines.len());
 }

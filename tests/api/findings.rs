@@ -231,7 +231,13 @@ async fn ticket_events_are_signed_applied_once_and_never_close_a_serious_finding
     let replay = app.send(signed_event(&app, "evt-1", 0, done, TICKET_SECRET)).await;
     assert_eq!((replay.status.as_u16(), replay.body["status"].as_str()), (200, Some("open")), "{}", replay.text);
     // A new event moves it again; only security or an admin resolves it.
-    app.send(signed_event(&app, "evt-2", 0, done, TICKET_SECRET)).await;
+    let moved = app.send(signed_event(&app, "evt-2", 0, done, TICKET_SECRET)).await;
+    assert_eq!(
+        (moved.status.as_u16(), moved.body["status"].as_str()),
+        (200, Some("awaiting_verification")),
+        "{}",
+        moved.text
+    );
     assert_problem(&app.patch(&format!("{BASE}/{id}"), "integration", json!({"status": "resolved"})).await, 403);
     let verified = app.patch(&format!("{BASE}/{id}"), "security", json!({"status": "resolved"})).await;
     assert_eq!(verified.body["status"], "resolved", "{}", verified.text);

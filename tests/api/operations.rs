@@ -52,7 +52,7 @@ async fn a_flood_of_distinct_four_kilobyte_methods_leaves_memory_and_health_as_t
     let addr = crate::smtp::free_port();
     let metrics_addr = crate::smtp::free_port();
     let env = [("OVERSEE_BIND", addr.to_string()), ("OVERSEE_METRICS_BIND", metrics_addr.to_string())];
-    let mut server = oversee_command(&app, &["serve"], &env)
+    let server = oversee_command(&app, &["serve"], &env)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -84,8 +84,7 @@ async fn a_flood_of_distinct_four_kilobyte_methods_leaves_memory_and_health_as_t
     assert!(body.len() < 16 * 1024, "{} bytes", body.len());
     assert!(body.contains(r#"method="other",route="unmatched""#), "{body}");
     assert!(raw(addr, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").contains("404"));
-    server.kill().unwrap();
-    server.wait().unwrap();
+    crate::processes::terminate(server);
 }
 
 #[actix_web::test]

@@ -175,3 +175,96 @@ async fn a_new_respondent_email_revokes_the_link_sent_to_the_old_one() {
     let fresh = again.body["respondent_token"].as_str().unwrap();
     assert_eq!(as_respondent(&app, fresh, Method::GET, "/api/v1/portal/assessment", None).await.status, 200);
 }
+
+/// Two respondents of the same questionnaire: neither reaches the other's files, through any
+/// portal route, and the staff download is scoped to the assessment named in its path.
+#[actix_web::test]
+async fn a_respondent_never_reaches_another_assessments_evidence() {
+    let app = TestApp::new().await;
+    let template = published_small_template(&app, "two-respondents").await;
+    let (a, token_a) = send_assessment(&app, &template).await;
+    let (b, token_b) = send_assessment(&app, &template).await;
+    let uploaded = app.send(evidence(&app, &token_a, "a-secret.pdf", 10)).await;
+    assert_eq!(uploaded.status, 201, "{}", uploaded.text);
+    let eid = uploaded.body["id"].as_str().unwrap().to_string();
+
+    let removed = as_respondent(&app, &token_b, Method::DELETE, &format!("/api/v1/portal/evidence/{eid}"), None).await;
+    assert_eq!(removed.status, 404, "{}", removed.text);
+    let seen_by_b = as_respondent(&app, &token_b, Method::GET, "/api/v1/portal/assessment", None).await;
+    assert_eq!(seen_by_b.status, 200);
+    assert!(!seen_by_b.text.contains(&eid) && !seen_by_b.text.contains("a-secret.pdf"), "{}", seen_by_b.text);
+
+    // A's file is untouched: listed to A, on disk, downloadable by staff under A only.
+    let seen_by_a = as_respondent(&app, &token_a, Method::GET, "/api/v1/portal/assessment", None).await;
+    assert!(seen_by_a.text.contains(&eid), "{}", seen_by_a.text);
+    assert_eq!(files_on_disk(&app), 1);
+    let download = app.get(&format!("/api/v1/assessments/{a}/evidence/{eid}"), "security").await;
+    assert_eq!((download.status.as_u16(), download.bytes.len()), (200, 10));
+    let wrong = app.get(&format!("/api/v1/assessments/{b}/evidence/{eid}"), "security").await;
+    assert_eq!(wrong.status, 404, "{}", wrong.text);
+}
+
+/// Sets when the respondent link of `assessment` runs out, straight in the database: the portal
+/// reads the clock, so a test moves the expiry instead.
+async fn link_expires(app: &TestApp, assessment: &str, at: chrono::DateTime<chrono::Utc>) {
+    let (id, at) = (assessment.to_string(), oversee::time::format(at));
+    app.state
+        .db
+        .write(move |c| {
+            use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+            use oversee::db::schema::assessments as a;
+            diesel::update(a::table.find(id)).set(a::token_expires_at.eq(at)).execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+/// The link lasts through the due date and the grace days after it, and not a second longer:
+/// every portal route then answers as for an unknown token, and staff see the link inactive.
+#[actix_web::test]
+async fn a_respondent_link_is_refused_once_the_due_date_and_grace_have_passed() {
+    let app = TestApp::with_env(&[("OVERSEE_RESPONDENT_GRACE_DAYS", "2")]).await;
+    let template = published_small_template(&app, "grace").await;
+    let vendor = app.vendor(json!({"name": "Hooli"})).await["id"].as_str().unwrap().to_string();
+    let created = app
+        .post(
+            &format!("/api/v1/vendors/{vendor}/assessments"),
+            "procurement",
+            json!({"template_id": template, "due_on": crate::support::days_from_today(0),
+                "respondent_name": "Dana Lee", "respondent_email": "dana@hooli.example"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let a = created.body["id"].as_str().unwrap().to_string();
+    let sent = app.post(&format!("/api/v1/assessments/{a}/send"), "procurement", json!({})).await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    let token = sent.body["respondent_token"].as_str().unwrap().to_string();
+    // Due today with 2 grace days: usable through the end of the second day after, in UTC.
+    let expires = sent.body["expires_at"].as_str().unwrap();
+    assert!(expires.starts_with(&format!("{}T00:00:00", crate::support::days_from_today(3))), "{expires}");
+
+    let upload = app.send(evidence(&app, &token, "kept.pdf", 10)).await;
+    assert_eq!(upload.status, 201, "{}", upload.text);
+    let eid = upload.body["id"].as_str().unwrap().to_string();
+    link_expires(&app, &a, chrono::Utc::now() + chrono::Duration::seconds(60)).await;
+    assert_eq!(as_respondent(&app, &token, Method::GET, "/api/v1/portal/assessment", None).await.status, 200);
+
+    link_expires(&app, &a, chrono::Utc::now() - chrono::Duration::seconds(1)).await;
+    let answers = json!({"answers": [{"question_code": "S.1", "answer": "yes"}]});
+    for (method, path, body) in [
+        (Method::GET, "/api/v1/portal/assessment".to_string(), None),
+        (Method::PUT, "/api/v1/portal/answers".to_string(), Some(answers)),
+        (Method::DELETE, format!("/api/v1/portal/evidence/{eid}"), None),
+        (Method::POST, "/api/v1/portal/submit".to_string(), None),
+    ] {
+        let res = as_respondent(&app, &token, method.clone(), &path, body).await;
+        assert_eq!(res.status, 401, "{method} {path}: {}", res.text);
+        // The answer an unknown or revoked token gets: nothing tells the caller which it was.
+        assert!(res.text.contains("unknown, revoked or expired"), "{method} {path}: {}", res.text);
+    }
+    assert_eq!(app.send(evidence(&app, &token, "late.pdf", 10)).await.status, 401);
+    let staff = app.get(&format!("/api/v1/assessments/{a}"), "security").await;
+    assert_eq!(staff.body["link"]["active"], false, "{}", staff.text);
+    assert_eq!(files_on_disk(&app), 1, "nothing was removed or added after the link ran out");
+}

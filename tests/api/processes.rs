@@ -57,11 +57,33 @@ fn count(summary: &Value, field: &str) -> u64 {
 }
 
 /// Stops a server as an operator would (SIGTERM) and requires a clean exit.
-fn terminate(mut server: Child) {
+pub(crate) fn terminate(mut server: Child) {
     let pid = server.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = server.wait().unwrap();
     assert!(status.success(), "the server did not stop cleanly: {status:?}");
+}
+
+/// Kills a process that must still be running (SIGKILL, a crash) and checks it died of the kill,
+/// not of something of its own before it.
+fn kill_midway(mut child: Child) {
+    assert!(child.try_wait().unwrap().is_none(), "the process had already exited before the kill");
+    child.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(9), "the process ended otherwise: {status:?}");
+}
+
+/// After processes wrote at once: the audit chain is whole (no fork, no gap, every link right).
+async fn assert_chain_intact(app: &TestApp) {
+    let report = app.get("/api/v1/audit-events/verify", "auditor").await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    assert_eq!(
+        (report.body["intact"].as_bool(), report.body["problems_total"].as_i64()),
+        (Some(true), Some(0)),
+        "{}",
+        report.text
+    );
 }
 
 /// The process id in each sent reminder's `sent_by` (`host:pid:tag`), counted.
@@ -138,7 +160,7 @@ async fn a_sweep_killed_midway_and_restarted_sends_each_reminder_exactly_once() 
     // The SMTP timeout (and so the lease) is long enough that the held one is still in flight
     // when the child is killed, however slow the machine.
     sink.hold_message_number(3);
-    let mut first = oversee(&app, &sink, &["remind", "--once"], &[("OVERSEE_SMTP_TIMEOUT_SECONDS", "10".into())]);
+    let first = oversee(&app, &sink, &["remind", "--once"], &[("OVERSEE_SMTP_TIMEOUT_SECONDS", "10".into())]);
     sink.wait_until_holding(Duration::from_secs(60));
     // Reminders are mailed several at once: the other four do not wait behind the held one.
     sink.wait_for_accepted(4, Duration::from_secs(8));
@@ -147,8 +169,7 @@ async fn a_sweep_killed_midway_and_restarted_sends_each_reminder_exactly_once() 
         assert!(Instant::now() < deadline, "the four accepted were not recorded as sent");
         std::thread::sleep(Duration::from_millis(50)); // poll interval, bounded by the deadline
     }
-    first.kill().expect("SIGKILL"); // Child::kill is SIGKILL on Unix
-    first.wait().unwrap();
+    kill_midway(first);
     assert_eq!(sink.accepted().len(), 4, "only the held one had not gone out at the kill");
 
     // Started again (as cron would), until everything went out; the reminder that was in flight
@@ -163,6 +184,7 @@ async fn a_sweep_killed_midway_and_restarted_sends_each_reminder_exactly_once() 
         }
     }
     assert_each_once(&sink, &sent(&app).await, 5);
+    assert_chain_intact(&app).await;
 }
 
 /// Polls `check` until it holds; the interval only paces the polling, the deadline bounds it.
@@ -204,6 +226,7 @@ async fn two_servers_on_one_database_send_each_reminder_exactly_once() {
     assert!(by.get(&a).is_some_and(|n| *n > 0) && by.get(&b).is_some_and(|n| *n > 0), "both servers sent: {by:?}");
     assert_eq!(by.len(), 2, "{by:?}");
     assert_each_once(&sink, &sent, 40);
+    assert_chain_intact(&app).await;
     assert_one_sent_event_each(&app, 40).await;
 }
 
@@ -245,6 +268,7 @@ async fn two_remind_processes_overlapping_past_their_leases_send_each_reminder_o
     let sent = sent(&app).await;
     assert_eq!(senders(&sent), [(a, count(&one, "sent") as usize), (b, count(&two, "sent") as usize)].into());
     assert_each_once(&sink, &sent, n);
+    assert_chain_intact(&app).await;
     assert_one_sent_event_each(&app, n).await;
 }
 
@@ -270,6 +294,7 @@ async fn a_server_loop_and_remind_once_together_send_each_reminder_once() {
     assert_eq!(by.get(&once_pid).copied(), Some(count(&summary, "sent") as usize), "{by:?}");
     assert!(by.get(&server_pid).is_some_and(|n| *n > 0), "the server sent some: {by:?}");
     assert_each_once(&sink, &sent, n);
+    assert_chain_intact(&app).await;
     assert_one_sent_event_each(&app, n).await;
 }
 
@@ -299,6 +324,7 @@ async fn a_send_slower_than_its_lease_keeps_it_by_renewing() {
     let sent = sent(&app).await;
     assert_eq!(senders(&sent), [(first_pid, 1)].into());
     assert_each_once(&sink, &sent, 1);
+    assert_chain_intact(&app).await;
 }
 
 #[actix_web::test]
@@ -440,18 +466,17 @@ async fn webhook_deliveries_killed_midway_lose_nothing_and_resend_only_what_was_
         ("OVERSEE_WEBHOOK_TIMEOUT_SECONDS", "2".to_string()),
     ];
     let server = || oversee_with(&app, &env, &["serve"], &[("OVERSEE_BIND", free_port().to_string())]);
-    let mut first = server();
+    let first = server();
     // Four answered and recorded, the third request held: then the server dies.
     wait_until("four deliveries recorded", async || deliveries(&app, &sub, "succeeded").await == 4).await;
     assert!(*receiver.holding.lock().unwrap());
-    first.kill().expect("SIGKILL");
-    first.wait().unwrap();
+    kill_midway(first);
     assert_eq!(receiver.answered.lock().unwrap().len(), 4);
 
-    let mut second = server();
+    let second = server();
     wait_until("every delivery recorded", async || deliveries(&app, &sub, "succeeded").await == 5).await;
-    second.kill().unwrap();
-    second.wait().unwrap();
+    terminate(second);
+    assert_chain_intact(&app).await;
     let mut ids = receiver.answered.lock().unwrap().clone();
     assert_eq!(ids.len(), 5, "only the delivery in flight was sent again: {ids:?}");
     ids.sort();
@@ -575,4 +600,5 @@ async fn overlapping_expiry_sweeps_expire_and_audit_each_assessment_once() {
     expired.sort_unstable();
     expired.dedup();
     assert_eq!(expired.len(), n);
+    assert_chain_intact(&app).await;
 }

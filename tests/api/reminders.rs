@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     smtp::{free_port, SmtpSink},
-    support::{assert_problem, days_from_today, TestApp},
+    support::{as_respondent, assert_problem, days_from_today, TestApp},
 };
 
 const BASE: &str = "/api/v1/reminders";
@@ -286,7 +286,7 @@ async fn settings_are_validated_and_new_lead_days_replan_at_the_next_pass() {
     }
     let mut unknown = s.body.clone();
     unknown["recipients"] = json!({"contract_lapse": ["vendor_owner"]});
-    assert!(app.put("/api/v1/settings/reminders", "admin", unknown).await.status.is_client_error());
+    assert_problem(&app.put("/api/v1/settings/reminders", "admin", unknown).await, 422);
     assert_problem(&app.put("/api/v1/settings/reminders", "procurement", s.body.clone()).await, 403);
 
     let v = vendor_with_owner(&app, "Umbrella").await;
@@ -301,6 +301,7 @@ async fn settings_are_validated_and_new_lead_days_replan_at_the_next_pass() {
     let leads: Vec<i64> = pending.iter().map(|r| r["lead_days"].as_i64().unwrap()).collect();
     assert_eq!(leads.len(), 2, "{leads:?}");
     let cancelled = reminders(&app, &format!("vendor_id={v}&kind=contract_notice_deadline&state=cancelled")).await;
+    assert!(!cancelled.is_empty());
     assert!(cancelled.iter().all(|r| r["reason"].as_str().unwrap().contains("lead days no longer include")));
 }
 
@@ -330,4 +331,121 @@ async fn the_preview_lists_what_goes_out_in_the_next_days() {
         &app.get("/api/v1/reminders/preview?vendor_id=01ARZ3NDEKTSV4RRFFQ69G5FAV", "procurement").await,
         404,
     );
+}
+
+/// The calendar UID of a reminder names its deadline, so every reminder of one deadline updates
+/// one calendar entry; the Message-ID names the reminder, on the sender's domain.
+#[actix_web::test]
+async fn every_reminder_of_one_deadline_carries_one_calendar_uid_and_its_own_message_id() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with_env(&[
+        ("OVERSEE_SMTP_URL", &sink.url()),
+        ("OVERSEE_MAIL_FROM", "Oversee <reminders@corp.example>"),
+    ])
+    .await;
+    let v = vendor_with_owner(&app, "Initech").await;
+    let c = contract_with_notice_in(&app, &v, "MSA", 20).await;
+    // Today: the late 30-day notice reminder and the 90-day renewal one. Six days on, the notice
+    // is 14 days away: its 14-day reminder.
+    assert_eq!(sweep(&app, Utc::now()).await.sent, 2);
+    assert_eq!(sweep(&app, Utc::now() + chrono::Duration::days(6)).await.sent, 1);
+    sink.wait_for_accepted(3, Duration::from_secs(10));
+
+    let items = reminders(&app, &format!("vendor_id={v}&state=sent")).await;
+    let uid_of = |message_id: &str| {
+        let raw = sink
+            .accepted()
+            .into_iter()
+            .find(|m| crate::smtp::message_id(&m.data).as_deref() == Some(message_id))
+            .expect("the message was received");
+        let mail = parse(&raw.data);
+        let ics = mail.attachments().find(|a| a.attachment_name() == Some("deadline.ics")).expect("an .ics");
+        let cal = std::str::from_utf8(ics.contents()).unwrap().replace("\r\n ", "");
+        cal.lines().find_map(|l| l.strip_prefix("UID:")).expect("a UID").to_string()
+    };
+    let notices = of(&items, "contract_notice_deadline", "sent");
+    assert_eq!(notices.len(), 2);
+    let expected_uid = format!("contract_notice_deadline.{c}.{}@oversee", days_from_today(20));
+    let mut ids = vec![];
+    for n in &notices {
+        let message_id = n["message_id"].as_str().unwrap();
+        assert_eq!(message_id, format!("<reminder.{}@corp.example>", n["id"].as_str().unwrap()));
+        assert_eq!(uid_of(message_id), expected_uid);
+        ids.push(message_id.to_string());
+    }
+    assert_ne!(ids[0], ids[1]);
+    let renewal = of(&items, "contract_renewal", "sent");
+    assert_eq!(renewal.len(), 1);
+    assert_ne!(uid_of(renewal[0]["message_id"].as_str().unwrap()), expected_uid);
+}
+
+/// An assessment's due date, from the API's side: nothing while it is a draft, planned when it is
+/// sent, the nearest missed reminder mailed late, and the rest cancelled once the vendor submits.
+#[actix_web::test]
+async fn assessment_due_reminders_are_planned_on_send_mailed_and_cancelled_on_submit() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with_env(&[("OVERSEE_SMTP_URL", &sink.url())]).await;
+    let v = vendor_with_owner(&app, "Globex").await;
+    let template = crate::questionnaires::published_small_template(&app, "due-reminders").await;
+    let draft = app
+        .post(
+            &format!("/api/v1/vendors/{v}/assessments"),
+            "procurement",
+            json!({"template_id": template, "due_on": days_from_today(3),
+                "respondent_name": "Dana Lee", "respondent_email": "dana@globex.example"}),
+        )
+        .await;
+    assert_eq!(draft.status, 201, "{}", draft.text);
+    let a = draft.body["id"].as_str().unwrap().to_string();
+    let query = format!("kind=assessment_due&vendor_id={v}");
+    assert!(reminders(&app, &query).await.is_empty(), "a draft has no reminders");
+
+    let sent = app.post(&format!("/api/v1/assessments/{a}/send"), "procurement", json!({})).await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    let token = sent.body["respondent_token"].as_str().unwrap().to_string();
+    let planned = of(&reminders(&app, &query).await, "assessment_due", "pending").len();
+    assert!(planned >= 2, "{planned}");
+    for r in reminders(&app, &query).await {
+        assert_eq!(
+            (r["subject_id"].as_str(), r["due_on"].as_str()),
+            (Some(a.as_str()), Some(days_from_today(3).as_str()))
+        );
+    }
+
+    // Due in 3 days: the 7-day reminder is the nearest missed one, mailed late; the 1-day one waits.
+    assert_eq!(sweep(&app, Utc::now()).await.sent, 1);
+    sink.wait_for_accepted(1, Duration::from_secs(10));
+    let items = reminders(&app, &query).await;
+    let mailed = of(&items, "assessment_due", "sent");
+    assert_eq!(mailed.len(), 1);
+    assert_eq!((mailed[0]["lead_days"].as_i64(), mailed[0]["late"].as_bool()), (Some(7), Some(true)));
+    assert!(mailed[0]["recipients"].as_array().unwrap().iter().any(|r| r == "owner@example.com"), "{}", mailed[0]);
+    let raw = sink.accepted().pop().unwrap();
+    let mail = parse(&raw.data);
+    assert!(mail.subject().unwrap().contains("Globex"), "{:?}", mail.subject());
+    assert!(mail.body_text(0).unwrap().contains(&format!("/api/v1/assessments/{a}")));
+    let waiting = of(&items, "assessment_due", "pending");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0]["lead_days"], 1);
+
+    // The vendor submits: what was still to be sent is cancelled, and nothing more goes out.
+    let portal = |method: actix_web::http::Method, path: &str, body: Option<Value>| {
+        let (app, token, path) = (&app, token.clone(), format!("/api/v1/portal{path}"));
+        async move { as_respondent(app, &token, method, &path, body).await }
+    };
+    let answers =
+        json!({"answers": [{"question_code": "S.1", "answer": "yes"}, {"question_code": "S.2", "answer": "fast"}]});
+    assert_eq!(portal(actix_web::http::Method::PUT, "/answers", Some(answers)).await.status, 200);
+    let upload = actix_web::test::TestRequest::post()
+        .uri("/api/v1/portal/evidence?question_code=S.3&filename=soc2.pdf")
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Content-Type", "application/pdf"))
+        .set_payload(b"%PDF soc2".to_vec());
+    assert_eq!(app.send(upload).await.status, 201);
+    let submitted = portal(actix_web::http::Method::POST, "/submit", None).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    let items = reminders(&app, &query).await;
+    assert!(of(&items, "assessment_due", "pending").is_empty(), "{items:?}");
+    assert_eq!(of(&items, "assessment_due", "cancelled").len(), 1);
+    assert_eq!(sweep(&app, Utc::now() + chrono::Duration::days(2)).await.sent, 0);
 }

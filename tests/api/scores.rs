@@ -213,19 +213,25 @@ async fn scoring_takes_the_same_number_of_queries_whatever_the_history() {
                 json!({"title": format!("SOW {i}"), "entered_on": "2024-01-01"}),
             )
             .await;
+        assert_eq!(res.status, 201, "{}", res.text);
         let contract = res.body["id"].as_str().unwrap().to_string();
         for clause in ["security_measures", "audit_rights", "encryption"] {
-            app.put(&format!("/api/v1/contracts/{contract}/clauses/{clause}"), "legal", json!({"status": "present"}))
+            let put = app
+                .put(&format!("/api/v1/contracts/{contract}/clauses/{clause}"), "legal", json!({"status": "present"}))
                 .await;
+            assert_eq!(put.status, 200, "{}", put.text);
         }
         let renewal = json!({"kind": "renewal", "executed_on": "2025-01-01", "new_ends_on": "2026-12-31"});
-        app.post(&format!("/api/v1/contracts/{contract}/events"), "legal", renewal).await;
-        app.post(
-            "/api/v1/findings",
-            "security",
-            json!({"vendor_id": big, "title": format!("F{i}"), "severity": "low"}),
-        )
-        .await;
+        let event = app.post(&format!("/api/v1/contracts/{contract}/events"), "legal", renewal).await;
+        assert_eq!(event.status, 201, "{}", event.text);
+        let finding = app
+            .post(
+                "/api/v1/findings",
+                "security",
+                json!({"vendor_id": big, "title": format!("F{i}"), "severity": "low"}),
+            )
+            .await;
+        assert_eq!(finding.status, 201, "{}", finding.text);
     }
     accepted_assessment(&app, &template, &big).await;
     accepted_assessment(&app, &template, &big).await;

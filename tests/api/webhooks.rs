@@ -26,6 +26,8 @@ pub struct Receiver {
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     answers: Arc<Mutex<VecDeque<u16>>>,
+    /// Sent as `Location` with every answer, when set (to answer with a redirect).
+    location: Arc<Mutex<Option<String>>>,
 }
 
 impl Receiver {
@@ -34,7 +36,8 @@ impl Receiver {
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
         let answers = Arc::new(Mutex::new(VecDeque::new()));
-        let (rec, ans) = (received.clone(), answers.clone());
+        let location = Arc::new(Mutex::new(None::<String>));
+        let (rec, ans, loc) = (received.clone(), answers.clone(), location.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -60,10 +63,16 @@ impl Receiver {
                     body: String::from_utf8(body).unwrap(),
                     answered: status,
                 });
-                let _ = write!(stream, "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let location = loc.lock().unwrap().as_ref().map(|l| format!("Location: {l}\r\n")).unwrap_or_default();
+                let _ =
+                    write!(stream, "HTTP/1.1 {status} X\r\n{location}Content-Length: 0\r\nConnection: close\r\n\r\n");
             }
         });
-        Receiver { url, received, answers }
+        Receiver { url, received, answers, location }
+    }
+
+    fn redirect_to(&self, url: &str) {
+        *self.location.lock().unwrap() = Some(url.to_string());
     }
 
     fn queue(&self, statuses: &[u16]) {
@@ -122,17 +131,20 @@ pub async fn subscribe(app: &TestApp, url: &str, types: Value) -> (String, Strin
 async fn deliveries_are_signed_retried_in_order_and_never_doubled() {
     let app = allowed_app().await;
     let receiver = Receiver::start();
-    let (sub, secret) = subscribe(&app, &receiver.url, json!(["vendor.*"])).await;
+    // Exact types, not the family: a finding also moves the vendor's score (vendor.score_changed),
+    // and the sequences below are exact.
+    let (sub, secret) = subscribe(&app, &receiver.url, json!(["vendor.created", "vendor.updated"])).await;
     // The secret is never shown again.
     assert!(app.get(&format!("/api/v1/webhooks/{sub}"), "admin").await.body.get("secret").is_none());
 
     let now = Utc::now();
-    app.vendor(json!({"name": "Hook One"})).await;
-    app.post("/api/v1/findings", "security", json!({"vendor_id": uuid::Uuid::now_v7().to_string(), "title": "x"}))
-        .await;
+    let v1 = app.vendor(json!({"name": "Hook One"})).await["id"].as_str().unwrap().to_string();
+    let finding =
+        app.post("/api/v1/findings", "security", json!({"vendor_id": v1, "title": "x", "severity": "low"})).await;
+    assert_eq!(finding.status, 201, "{}", finding.text);
     let (fanned, attempts) = run(&app, now).await;
-    assert!(fanned >= 2, "{fanned}");
-    assert_eq!(attempts, 1, "only the vendor.* event matches");
+    assert!(fanned >= 3, "{fanned}");
+    assert_eq!(attempts, 1, "only vendor.created matches, not finding.created nor vendor.score_changed");
     let got = receiver.take();
     assert_eq!(got.len(), 1);
     assert_eq!(event_type(&got[0]), "vendor.created");
@@ -145,26 +157,42 @@ async fn deliveries_are_signed_retried_in_order_and_never_doubled() {
     receiver.queue(&[500, 503]);
     let v2 = app.vendor(json!({"name": "Hook Two"})).await["id"].as_str().unwrap().to_string();
     run(&app, now).await;
-    app.patch(&format!("/api/v1/vendors/{v2}"), "admin", json!({"criticality": "high"})).await;
-    app.vendor(json!({"name": "Hook Three"})).await;
+    let patched = app.patch(&format!("/api/v1/vendors/{v2}"), "admin", json!({"criticality": "high"})).await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    let v3 = app.vendor(json!({"name": "Hook Three"})).await["id"].as_str().unwrap().to_string();
     run(&app, now).await;
-    let first = receiver.take();
-    let first: Vec<(String, u16)> = first.iter().map(|r| (event_type(r), r.answered)).collect();
-    assert_eq!(first, vec![("vendor.created".into(), 500), ("vendor.created".into(), 503)], "{first:?}");
+    // What each request was about: the vendor in its data, and how it was answered.
+    let seen = |got: &[Received]| -> Vec<(String, String, u16)> {
+        got.iter()
+            .map(|r| {
+                let body: Value = serde_json::from_str(&r.body).unwrap();
+                (body["data"]["id"].as_str().unwrap().to_string(), event_type(r), r.answered)
+            })
+            .collect()
+    };
+    let first = seen(&receiver.take());
+    assert_eq!(
+        first,
+        vec![(v2.clone(), "vendor.created".into(), 500), (v3.clone(), "vendor.created".into(), 503)],
+        "Hook Two's creation, then Hook Three's; Hook Two's update waits behind its creation"
+    );
     // Hook Two's creation failed (500), and Hook Three's took the 503; Hook Two's update waits
     // behind its creation. Past the retry waits, everything drains.
     run(&app, now + Duration::seconds(10)).await;
     run(&app, now + Duration::seconds(60)).await;
     run(&app, now + Duration::seconds(300)).await;
     let rest = receiver.take();
+    let after = seen(&rest);
+    let of = |v: &str| after.iter().filter(|(s, _, _)| s == v).map(|(_, t, a)| (t.clone(), *a)).collect::<Vec<_>>();
+    assert_eq!(of(&v2), vec![("vendor.created".to_string(), 200), ("vendor.updated".to_string(), 200)], "{after:?}");
+    assert_eq!(of(&v3), vec![("vendor.created".to_string(), 200)], "{after:?}");
+    assert_eq!(after.len(), 3, "{after:?}");
     let mut delivered: Vec<String> =
         rest.iter().filter(|r| r.answered == 200).map(|r| r.headers["webhook-id"].clone()).collect();
     let before = delivered.len();
     delivered.sort();
     delivered.dedup();
     assert_eq!(delivered.len(), before, "no delivery reached the receiver twice with success");
-    let types: Vec<String> = rest.iter().map(event_type).collect();
-    assert!(types.iter().any(|t| t == "vendor.updated"), "{types:?}");
 
     // Every delivery is in the log, succeeded, with its attempts and status code.
     let log = app.get(&format!("/api/v1/webhooks/{sub}/deliveries?limit=100"), "admin").await;
@@ -173,9 +201,22 @@ async fn deliveries_are_signed_retried_in_order_and_never_doubled() {
     assert!(items.iter().all(|d| d["status"] == "succeeded"), "{}", log.text);
     assert!(items.iter().any(|d| d["attempts"].as_i64().unwrap() >= 2));
     assert!(items.iter().all(|d| d["last_status_code"] == 200));
-    // Order per subject: Hook Two's creation succeeded before its update was first tried.
-    let by_type = |t: &str| items.iter().find(|d| d["event_type"] == t).cloned().unwrap();
-    assert!(by_type("vendor.updated")["delivered_at"].as_str() >= by_type("vendor.created")["delivered_at"].as_str());
+    // Order per subject in the log too: Hook Two's creation was delivered before its update.
+    let webhook_id_of = |v: &str, t: &str| {
+        rest.iter()
+            .find(|r| {
+                let body: Value = serde_json::from_str(&r.body).unwrap();
+                event_type(r) == t && r.answered == 200 && body["data"]["id"] == v
+            })
+            .map(|r| r.headers["webhook-id"].clone())
+            .unwrap()
+    };
+    let delivered_at = |id: String| {
+        items.iter().find(|d| d["id"] == id.as_str()).unwrap()["delivered_at"].as_str().unwrap().to_string()
+    };
+    let created = delivered_at(webhook_id_of(&v2, "vendor.created"));
+    let updated = delivered_at(webhook_id_of(&v2, "vendor.updated"));
+    assert!(created < updated, "{created} then {updated}");
 }
 
 #[actix_web::test]
@@ -378,12 +419,20 @@ async fn a_contract_whose_f2_status_changes_is_published_as_compliance_changed()
             json!({"title": "MSA", "entered_on": "2026-01-05"}),
         )
         .await;
+    assert_eq!(res.status, 201, "{}", res.text);
     let contract = res.body["id"].as_str().unwrap().to_string();
     let before = app.get(&format!("/api/v1/contracts/{contract}/compliance"), "legal").await.body["status"].clone();
     // A change that leaves the status alone publishes nothing.
-    app.patch(&format!("/api/v1/contracts/{contract}"), "legal", json!({"title": "Master services agreement"})).await;
-    app.put(&format!("/api/v1/contracts/{contract}/clauses/security_measures"), "legal", json!({"status": "present"}))
+    let renamed = app
+        .patch(&format!("/api/v1/contracts/{contract}"), "legal", json!({"title": "Master services agreement"}))
         .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    drain(&app).await;
+    assert!(receiver.take().is_empty(), "a change that left the status alone was published");
+    let clause = app
+        .put(&format!("/api/v1/contracts/{contract}/clauses/security_measures"), "legal", json!({"status": "present"}))
+        .await;
+    assert_eq!(clause.status, 200, "{}", clause.text);
     let after = app.get(&format!("/api/v1/contracts/{contract}/compliance"), "legal").await.body["status"].clone();
     assert_ne!(before, after);
     drain(&app).await;
@@ -395,4 +444,90 @@ async fn a_contract_whose_f2_status_changes_is_published_as_compliance_changed()
     assert_eq!(body["data"]["previous_status"], before);
     assert_eq!(body["data"]["status"], after);
     assert!(!body["data"]["reasons"].as_array().unwrap().is_empty());
+}
+
+/// A receiver that answers with a redirect gets the delivery; the address it points to never does,
+/// whatever the redirect status, and a redirect is a failure that is not retried.
+#[actix_web::test]
+async fn a_redirect_is_never_followed() {
+    let app = allowed_app().await;
+    let (first, second) = (Receiver::start(), Receiver::start());
+    first.redirect_to(&second.url);
+    let (sub, _) = subscribe(&app, &first.url, json!(["vendor.created"])).await;
+    for (i, status) in [301u16, 302, 303, 307, 308].into_iter().enumerate() {
+        first.queue(&[status]);
+        app.vendor(json!({"name": format!("Redirected {i}")})).await;
+        drain(&app).await;
+        let got = first.take();
+        assert_eq!(got.iter().map(|r| r.answered).collect::<Vec<_>>(), vec![status], "{status}");
+        assert!(second.take().is_empty(), "{status}: the redirect target was called");
+    }
+    let log = app.get(&format!("/api/v1/webhooks/{sub}/deliveries"), "admin").await;
+    assert_eq!(log.status, 200, "{}", log.text);
+    let mut codes: Vec<i64> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!((d["status"].as_str(), d["attempts"].as_i64()), (Some("failed"), Some(1)), "{d}");
+            d["last_status_code"].as_i64().unwrap()
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(codes, vec![301, 302, 303, 307, 308]);
+}
+
+/// A status the date alone moves (here a contract running out) is published by the daily sweep
+/// on the day, once: a second sweep of the day, or of a later day with nothing new, says nothing.
+#[actix_web::test]
+async fn a_status_moved_only_by_time_is_published_once_by_the_daily_sweep() {
+    use oversee::compliance::sweep;
+    let app = allowed_app().await;
+    let receiver = Receiver::start();
+    subscribe(&app, &receiver.url, json!(["contract.compliance_changed"])).await;
+    let v = app.vendor(json!({"name": "Lapsing Co", "handles_pi": true, "access": "stores"})).await;
+    let res = app
+        .post(
+            &format!("/api/v1/vendors/{}/contracts", v["id"].as_str().unwrap()),
+            "legal",
+            json!({"title": "MSA", "entered_on": "2024-01-01", "ends_on": crate::support::days_from_today(10)}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let contract = res.body["id"].as_str().unwrap().to_string();
+    drain(&app).await;
+    assert!(receiver.take().is_empty(), "a contract's first evaluation is not a change");
+
+    let today = oversee::time::today();
+    let sweep_on = |days: i64| {
+        let (db, config) = (app.state.db.clone(), app.state.config.clone());
+        std::thread::spawn(move || sweep::run(&db, &config, today + chrono::Duration::days(days)).unwrap())
+    };
+    // The day it is still in force: nothing moves.
+    assert_eq!(sweep_on(10).join().unwrap(), sweep::Swept { claimed: true, vendors: 1 });
+    drain(&app).await;
+    assert!(receiver.take().is_empty());
+    // The day after its end: one event, whichever of two sweeps at once claims the day.
+    let (a, b) = (sweep_on(11), sweep_on(11));
+    let claims = [a.join().unwrap().claimed, b.join().unwrap().claimed];
+    assert_eq!(claims.iter().filter(|c| **c).count(), 1, "{claims:?}");
+    drain(&app).await;
+    let got = receiver.take();
+    assert_eq!(got.iter().map(event_type).collect::<Vec<_>>(), vec!["contract.compliance_changed"]);
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["data"]["contract_id"], contract.as_str());
+    assert_eq!(
+        (body["data"]["previous_status"].as_str(), body["data"]["status"].as_str()),
+        (Some("needs_review"), Some("not_in_force"))
+    );
+    assert_eq!(body["data"]["as_of"], crate::support::days_from_today(11));
+    // The same day again, and a later day with nothing new: nothing more.
+    assert!(!sweep_on(11).join().unwrap().claimed);
+    assert!(sweep_on(12).join().unwrap().claimed);
+    drain(&app).await;
+    assert!(receiver.take().is_empty());
+    let audit = app.get(&format!("/api/v1/audit-events?subject_id={contract}"), "auditor").await;
+    let changes =
+        audit.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "compliance_changed").count();
+    assert_eq!(changes, 1, "{}", audit.text);
 }
