@@ -78,6 +78,13 @@ fn take_head(conn: &mut DbConn) -> Result<Head, ApiError> {
     Ok(Head { seq, hash, key_id })
 }
 
+/// Takes the head's lock now, before anything else in the transaction: every writer takes it to
+/// record its change, so a transaction that takes it first reads what committed writers left and
+/// waits for those still running (`compliance::sweep`).
+pub fn lock_head(conn: &mut DbConn) -> Result<(), ApiError> {
+    take_head(conn).map(|_| ())
+}
+
 fn set_head(conn: &mut DbConn, head: &Head) -> Result<(), ApiError> {
     crate::on_backend!(conn, |c| diesel::update(h::table.find(1))
         .set((h::seq.eq(head.seq), h::head.eq(&head.hash), h::key_id.eq(&head.key_id)))

@@ -51,15 +51,41 @@ pub fn run(db: &Db, config: &Config, today: NaiveDate) -> Result<Swept, ApiError
     }
 }
 
+/// Every vendor with a contract, each in its own transaction; one that fails does not stop the
+/// others, and the first failure is returned after all were tried.
 fn refresh_all(db: &Db, config: &Config, today: NaiveDate) -> Result<usize, ApiError> {
     let vendors: Vec<String> =
         db.write_blocking(|conn| Ok(c::table.select(c::vendor_id).distinct().order(c::vendor_id).load(conn)?))?;
     let actor = Principal::system();
+    let mut first_failure = None;
     for vendor in &vendors {
-        let (vendor, actor, config) = (vendor.clone(), actor.clone(), config.clone());
-        db.write_blocking(move |conn| crate::derived::refresh_as_of(conn, &vendor, &actor, &config, today))?;
+        let (id, actor, config) = (vendor.clone(), actor.clone(), config.clone());
+        if let Err(e) = db.write_blocking(move |conn| refresh_one(conn, &id, &actor, &config, today)) {
+            tracing::warn!(vendor = %vendor, error = %e, "a vendor's statuses could not be re-derived");
+            first_failure.get_or_insert(e);
+        }
     }
-    Ok(vendors.len())
+    first_failure.map_or(Ok(vendors.len()), Err)
+}
+
+/// One vendor, as a write would derive it, but without racing one: the audit head's lock first
+/// (every writer takes it before its change commits), so the facts and the published statuses
+/// read here are of one moment. On PostgreSQL the sweep waits at most briefly for a lock and
+/// gives up instead (it is retried within the hour): a writer never waits long behind it, and
+/// is never the one a deadlock is broken against.
+fn refresh_one(
+    conn: &mut DbConn,
+    vendor: &str,
+    actor: &Principal,
+    config: &Config,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    if let DbConn::Postgres(c) = conn {
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("SET LOCAL lock_timeout = '500ms'")?;
+    }
+    crate::audit::chain::lock_head(conn)?;
+    crate::derived::refresh_as_of(conn, vendor, actor, config, today)
 }
 
 fn day_value(today: NaiveDate) -> String {

@@ -162,6 +162,25 @@ fn check_pi_profile(f: &VendorFields) -> Result<(), ValidationError> {
 }
 
 impl VendorFields {
+    /// Validates the record a patch leaves. A website stored under an earlier, looser rule (user
+    /// information, a non-ASCII host) is kept as it is while the patch leaves it alone: a patch
+    /// is refused for what it changes, not for what it did not touch.
+    pub fn validate_patched(&self, website_untouched: bool) -> Result<(), crate::error::ApiError> {
+        match self.validate() {
+            Ok(()) => Ok(()),
+            Err(mut errors) => {
+                if website_untouched {
+                    errors.errors_mut().remove("website");
+                }
+                if errors.is_empty() {
+                    Ok(())
+                } else {
+                    Err(errors.into())
+                }
+            }
+        }
+    }
+
     /// Trims text, lowercases and sorts tags, sorts PI elements, and drops duplicates, so equal
     /// inputs store equal rows.
     pub fn normalized(mut self) -> Self {

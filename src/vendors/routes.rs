@@ -142,6 +142,7 @@ pub async fn update_vendor(
     let id = ids::parse(&path, SUBJECT)?;
     let expected = etag::if_match(&req)?;
     let patch = body.into_inner();
+    let website_untouched = patch.website.is_none();
     let config = state.config.clone();
     let vendor = state
         .db
@@ -152,7 +153,7 @@ pub async fn update_vendor(
                 return Err(ApiError::Archived("the vendor is archived; archived vendors cannot be changed".into()));
             }
             let fields = patch.apply(VendorFields::from_vendor(&before)).normalized();
-            fields.validate()?;
+            fields.validate_patched(website_untouched)?;
             let tags = fields.tags.clone();
             let row = fields.into_row(RowMeta {
                 id: before.id.clone(),

@@ -296,3 +296,30 @@ async fn a_ticketing_payload_may_carry_nul_where_it_is_not_read() {
     assert_problem(&res, 422);
     assert_eq!(res.body["errors"][0]["field"], "issue.key");
 }
+
+/// A website stored under the looser rule of an earlier version (here a non-ASCII host) stays as
+/// it is through patches that leave it alone; a patch that sets it is held to today's rule.
+#[actix_web::test]
+async fn a_stored_website_from_an_earlier_rule_does_not_block_other_changes() {
+    let app = TestApp::new().await;
+    let v = app.vendor(json!({"name": "Bücher GmbH"})).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let stored = id.clone();
+    app.state
+        .db
+        .write(move |c| {
+            use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+            use oversee::db::schema::vendors as v;
+            diesel::update(v::table.find(stored)).set(v::website.eq("https://bücher.example/")).execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let res = app.patch(&format!("/api/v1/vendors/{id}"), "procurement", json!({"criticality": "high"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["website"], "https://bücher.example/");
+    let res =
+        app.patch(&format!("/api/v1/vendors/{id}"), "procurement", json!({"website": "https://bücher.example/"})).await;
+    assert_problem(&res, 422);
+    assert!(res.text.contains("website"), "{}", res.text);
+}

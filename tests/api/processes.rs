@@ -162,13 +162,16 @@ async fn a_sweep_killed_midway_and_restarted_sends_each_reminder_exactly_once() 
     sink.hold_message_number(3);
     let first = oversee(&app, &sink, &["remind", "--once"], &[("OVERSEE_SMTP_TIMEOUT_SECONDS", "10".into())]);
     sink.wait_until_holding(Duration::from_secs(60));
-    // Reminders are mailed several at once: the other four do not wait behind the held one.
-    sink.wait_for_accepted(4, Duration::from_secs(8));
-    let deadline = Instant::now() + Duration::from_secs(8);
+    // Reminders are mailed several at once: the other four go out while the held one's sender
+    // is still waiting for its reply (sent one at a time, they would follow its timeout).
+    sink.wait_for_accepted(4, Duration::from_secs(60));
+    assert!(sink.is_holding(), "the other four went out only after the held message's sender gave up");
+    let deadline = Instant::now() + Duration::from_secs(60);
     while sent(&app).await.len() < 4 {
         assert!(Instant::now() < deadline, "the four accepted were not recorded as sent");
         std::thread::sleep(Duration::from_millis(50)); // poll interval, bounded by the deadline
     }
+    assert!(sink.is_holding(), "the four were recorded only after the held message's sender gave up");
     kill_midway(first);
     assert_eq!(sink.accepted().len(), 4, "only the held one had not gone out at the kill");
 

@@ -27,6 +27,7 @@ struct Shared {
     accepted: Vec<Received>,
     /// Hold the message that would be accepted as number `n` (1-based).
     hold_number: Option<usize>,
+    /// A held message's connection is open: its client is still waiting for the reply.
     holding: bool,
     /// Refuse every message (451 to MAIL) while set.
     refusing: bool,
@@ -122,6 +123,11 @@ impl SmtpSink {
 
     pub fn wait_until_holding(&self, timeout: Duration) {
         self.wait(timeout, "the held message", |s| s.holding);
+    }
+
+    /// Whether a held message's client is still connected, waiting for its reply.
+    pub fn is_holding(&self) -> bool {
+        self.shared.0.lock().unwrap().holding
     }
 
     /// How many accepted messages carry this Message-ID.
@@ -224,9 +230,13 @@ struct Gone(Arc<(Mutex<Shared>, Condvar)>);
 
 impl Drop for Gone {
     fn drop(&mut self) {
+        let (lock, cv) = &*self.0;
         if IN_FLIGHT_HERE.with(|f| f.replace(false)) {
-            let (lock, cv) = &*self.0;
             lock.lock().unwrap().in_flight -= 1;
+            cv.notify_all();
+        }
+        if HOLDING_HERE.with(|h| h.replace(false)) {
+            lock.lock().unwrap().holding = false;
             cv.notify_all();
         }
     }
