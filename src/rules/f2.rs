@@ -309,11 +309,11 @@ pub fn evaluate_contract(c: &ContractFacts, as_of: NaiveDate, policy: Policy) ->
                 return out(F2Status::Grandfathered, r, None, Some(grandfathered_until()));
             }
             Some(e) => {
-                let kind = if e.kind == EventKind::Renewal { "renewal" } else { "amendment" };
+                let kind = if e.kind == EventKind::Renewal { "a renewal" } else { "an amendment" };
                 r.add(
                     "grandfathering_reset_by_renewal",
                     format!(
-                        "Contract '{}' was entered into on {}, but a {kind} executed on {} ended grandfathering under policy renewal_resets_grandfathering=true (an interpretation, as HIPAA's transition rule; the regulation is silent).",
+                        "Contract '{}' was entered into on {}, but {kind} executed on {} ended grandfathering under policy renewal_resets_grandfathering=true (an interpretation, as HIPAA's transition rule; the regulation is silent).",
                         c.title,
                         d(c.entered_on),
                         d(e.executed_on)

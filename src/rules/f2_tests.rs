@@ -231,6 +231,12 @@ fn vendor_without_pi_is_not_applicable() {
 #[test]
 fn vendor_before_the_effective_date_is_not_applicable() {
     assert_eq!(vendor(true, &[contract("2009-01-01")], "2010-02-28").status, NotApplicable);
+    // Without any contract too, up to the day before; from the effective date on, it applies.
+    for as_of in ["2009-06-30", "2010-02-28"] {
+        let v = vendor(true, &[], as_of);
+        assert_eq!((v.status, v.reason_codes), (NotApplicable, vec!["before_effective_date".to_string()]), "{as_of}");
+    }
+    assert_eq!(vendor(true, &[], "2010-03-01").status, NotSatisfied);
 }
 
 #[test]
@@ -305,4 +311,40 @@ fn an_automatic_renewal_does_not_reset_grandfathering() {
     // The same contract with a renewal executed after the effective date is reset at once.
     c.events = vec![event(EventKind::Renewal, "2010-12-01")];
     assert_eq!(status(&c, "2011-06-01"), NeedsReview);
+}
+
+/// Found by mutation testing (docs/testing.md): which reason is given, not only which status.
+#[test]
+fn the_reasons_name_what_happened() {
+    // An absent clause is said to be absent, not out of effect.
+    let mut c = contract("2010-03-02");
+    c.security_clause = clause(ClauseStatus::Absent, "2010-03-02");
+    assert_eq!(evaluate_contract(&c, date("2011-01-01"), RESET).reason_codes, vec!["clause_absent"]);
+    // The reset names the kind of event that caused it.
+    let mut c = contract("2008-01-01");
+    c.events = vec![event(EventKind::Renewal, "2010-06-01")];
+    let r = evaluate_contract(&c, date("2010-07-01"), RESET);
+    assert!(r.reasons.iter().any(|s| s.contains("a renewal executed on 2010-06-01")), "{:?}", r.reasons);
+    c.events = vec![event(EventKind::Amendment, "2010-06-01")];
+    let r = evaluate_contract(&c, date("2010-07-01"), RESET);
+    assert!(r.reasons.iter().any(|s| s.contains("an amendment executed on 2010-06-01")), "{:?}", r.reasons);
+}
+
+/// The entry-date-only policy is mentioned only when it made a difference: a renewal or an
+/// amendment executed after the cutoff and by the day evaluated.
+#[test]
+fn the_entry_date_policy_is_cited_only_when_a_later_event_was_set_aside() {
+    let cites = |events: Vec<EventFacts>, as_of: &str| {
+        let mut c = contract("2008-01-01");
+        c.events = events;
+        let r = evaluate_contract(&c, date(as_of), ENTRY_ONLY);
+        assert_eq!(r.status, Grandfathered);
+        r.reason_codes.contains(&"policy_entry_date_only".to_string())
+    };
+    assert!(cites(vec![event(EventKind::Renewal, "2010-03-02")], "2010-03-02"), "executed that day");
+    assert!(cites(vec![event(EventKind::Amendment, "2010-06-01")], "2011-01-01"));
+    assert!(!cites(vec![], "2011-01-01"), "no event");
+    assert!(!cites(vec![event(EventKind::Renewal, "2010-03-01")], "2011-01-01"), "on the cutoff: no reset anyway");
+    assert!(!cites(vec![event(EventKind::Renewal, "2010-06-01")], "2010-05-31"), "not yet executed");
+    assert!(!cites(vec![event(EventKind::Termination, "2010-06-01")], "2011-01-01"), "a termination resets nothing");
 }
