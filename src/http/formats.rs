@@ -40,22 +40,29 @@ macro_rules! white_space {
 /// Text that must hold something besides white space (and no NUL): what `trim` leaves non-empty.
 pub const NON_BLANK: &str = concat!("^[^\\u0000]*[^\\u0000", white_space!(), "][^\\u0000]*$");
 
+/// A host name in a URL: labels of letters, digits and `-`, joined by dots.
+macro_rules! host_name {
+    () => {
+        "[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*"
+    };
+}
+
+/// What follows a URL's host: an optional port up to 65535, then a path, query or fragment of
+/// visible ASCII, to the end.
+macro_rules! port_and_rest {
+    () => {
+        "(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][!-~]*)?$"
+    };
+}
+
 /// An http(s) URL as the API stores one: a host of letters, digits, `-` and `.`, an optional
 /// port up to 65535, then any visible ASCII (a URL is ASCII; other characters are
 /// percent-encoded). No user information: a secret belongs in a header, not in a URL.
-pub const WEB_URL: &str = concat!(
-    "^https?://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*",
-    "(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
-    "([/?#][!-~]*)?$"
-);
+pub const WEB_URL: &str = concat!("^https?://", host_name!(), port_and_rest!());
 
 /// A webhook's URL: `WEB_URL`, or with an IPv6 literal for its host. Whether the host may be
 /// called is the guard's business (`src/webhooks/guard.rs`), not the pattern's.
-pub const WEBHOOK_URL: &str = concat!(
-    "^https?://([A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+\\])",
-    "(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
-    "([/?#][!-~]*)?$"
-);
+pub const WEBHOOK_URL: &str = concat!("^https?://(", host_name!(), "|\\[[0-9A-Fa-f:.]+\\])", port_and_rest!());
 
 /// What a webhook subscribes to: `*`, an event type such as `vendor.created`, or a family such
 /// as `contract.*`.
