@@ -240,3 +240,36 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> Result<(usize, us
     }
     Ok((fanned, attempts))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// DNS rebinding: a name that passed the guard when the subscription was saved may resolve to
+    /// a private address by the time of a delivery. The delivery client makes its own lookup
+    /// through the guard, so it never connects there, whatever was checked before it.
+    #[actix_web::test]
+    async fn the_delivery_client_never_connects_to_a_name_that_resolves_to_a_refused_address() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://localhost:{}/hook", listener.local_addr().unwrap().port());
+        let refusing = client(Duration::from_secs(5), guard::Policy { allow_http: true, allow_private: false });
+        let err = refusing.post(&url).send_body("{}").await.expect_err("a refused address").to_string();
+        assert!(err.contains("refused") && err.contains("loopback"), "{err}");
+        assert!(listener.accept().is_err(), "no connection reached the receiver");
+
+        // The same request with private addresses allowed does connect: the refusal above came
+        // from the guard, not from a receiver that was never there.
+        let allowing = client(Duration::from_secs(5), guard::Policy { allow_http: true, allow_private: true });
+        let request = actix_web::rt::spawn(async move { allowing.post(&url).send_body("{}").await.is_ok() });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while listener.accept().is_err() {
+            assert!(!request.is_finished(), "the request ended before the receiver saw a connection");
+            assert!(Instant::now() < deadline, "the allowed request never reached the receiver");
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+        request.abort();
+    }
+}

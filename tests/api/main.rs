@@ -27,6 +27,7 @@ mod smtp;
 mod spec;
 mod storage;
 mod support;
+mod table_hold;
 mod tokens;
 mod vendors;
 mod webhooks;

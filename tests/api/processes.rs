@@ -16,6 +16,7 @@ use crate::{
     reminders::vendor_with_owner,
     smtp::{free_port, SmtpSink},
     support::{days_from_today, oversee_command, TestApp},
+    table_hold::TableHold,
 };
 
 fn oversee(app: &TestApp, sink: &SmtpSink, args: &[&str], extra: &[(&str, String)]) -> Child {
@@ -357,7 +358,16 @@ async fn two_planning_passes_at_once_plan_each_reminder_once() {
         })
         .await
         .unwrap();
+    // On PostgreSQL both passes are held at their first insert until both are there: each read
+    // the same empty table and will insert every row, so only the unique key can keep one of
+    // each. (On SQLite one writer at a time interleaves them by batch; see table_hold.rs.) Which
+    // pass inserts a row is then a race by design, so the split is not asserted, only the sum.
+    let hold = TableHold::take(&app, "reminders");
     let (a, b) = (remind_once(&app, &sink), remind_once(&app, &sink));
+    if let Some(hold) = hold {
+        hold.wait_for_blocked(&app, 2);
+        hold.release();
+    }
     let (one, two) = (summary_of(a), summary_of(b));
     let all = app.get("/api/v1/reminders?limit=500", "auditor").await.body["items"].as_array().unwrap().clone();
     assert!(!all.is_empty());
@@ -581,8 +591,16 @@ async fn overlapping_expiry_sweeps_expire_and_audit_each_assessment_once() {
         })
         .await
         .unwrap();
+    // On PostgreSQL both sweeps are held at their first update until both are there, so both
+    // read every assessment as due and try to expire each: only the version check keeps one
+    // transition and one audit event each. Which server wins is a race by design.
+    let hold = TableHold::take(&app, "assessments");
     let servers: Vec<Child> =
         (0..2).map(|_| oversee_with(&app, &[], &["serve"], &[("OVERSEE_BIND", free_port().to_string())])).collect();
+    if let Some(hold) = hold {
+        hold.wait_for_blocked(&app, 2);
+        hold.release();
+    }
     wait_until("every assessment expired", async || {
         let res = app.get("/api/v1/assessments?status=expired&limit=100", "auditor").await;
         res.body["items"].as_array().unwrap().len() == n
