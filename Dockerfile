@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t oversee .
 # Run:   docker run -p 8080:8080 -v oversee-data:/data oversee
-FROM rust:1-slim-bookworm AS build
+FROM rust:1.95-slim-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so source edits do not rebuild them.

@@ -1,4 +1,4 @@
-//! JWT bearer authentication and the role matrix of DESIGN.md.
+//! JWT bearer authentication and the role matrix of docs/architecture.md, "Roles".
 
 use std::{future::Future, path::Path, pin::Pin};
 

@@ -1,4 +1,4 @@
-//! Reminders by email (DESIGN.md, "Background work"): planned from contracts, assessments,
+//! Reminders by email (docs/architecture.md, "Background work"): planned from contracts, assessments,
 //! reassessments and findings, one row per (subject, kind, due date, lead), sent exactly once by
 //! the server's loop or `oversee remind --once`. The schedule itself is in `rules::reminders`.
 

@@ -1,7 +1,7 @@
 //! 201 CMR 17.03(2)(f)2: is the service provider required *by contract* to implement and
 //! maintain appropriate security measures, on a given date?
 //!
-//! Evaluated for a contract on `as_of`, in this order (DESIGN.md, "The regulation as code"):
+//! Evaluated for a contract on `as_of`, in this order (docs/architecture.md, "The regulation as code"):
 //!
 //! 1. `as_of` before 2010-03-01, the regulation's effective date (17.05): `not_applicable`.
 //! 2. The contract is not in force on `as_of` (a draft, not yet entered or effective, or past its

@@ -1,4 +1,4 @@
-//! Reminder schedules (DESIGN.md, "Background work"): which deadline each subject has, which
+//! Reminder schedules (docs/architecture.md, "Background work"): which deadline each subject has, which
 //! reminders it yields, and, after downtime, which of the missed ones is still worth sending.
 //!
 //! A deadline is always the next one on or after today: a contract that renews itself rolls to

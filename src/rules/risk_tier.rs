@@ -1,6 +1,6 @@
 //! A vendor's risk tier (1 = highest, 3 = lowest), from its PI profile and criticality.
 //!
-//! The tier sets how often a vendor is reassessed (DESIGN.md: 12 months for tier 1), so it must
+//! The tier sets how often a vendor is reassessed (docs/architecture.md, "The regulation as code": 12 months for tier 1), so it must
 //! be explainable in one sentence per tier:
 //!
 //! * **Tier 1**: handles PI and either (a) is critical to the business, or (b) stores or
