@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     smtp::{free_port, SmtpSink},
-    support::{as_respondent, assert_problem, days_from_today, TestApp},
+    support::{as_respondent, assert_problem, days_from_today, oversee_command, TestApp},
 };
 
 const BASE: &str = "/api/v1/reminders";
@@ -448,4 +448,32 @@ async fn assessment_due_reminders_are_planned_on_send_mailed_and_cancelled_on_su
     assert!(of(&items, "assessment_due", "pending").is_empty(), "{items:?}");
     assert_eq!(of(&items, "assessment_due", "cancelled").len(), 1);
     assert_eq!(sweep(&app, Utc::now() + chrono::Duration::days(2)).await.sent, 0);
+}
+
+/// A process that could not record a reminder's outcome must not mail it: it would mail again
+/// each time the lease ran out. Here the chain becomes keyed by another process (with
+/// `OVERSEE_AUDIT_KEY`) after this keyless one started; this one then sends nothing at all.
+#[actix_web::test]
+async fn a_process_that_cannot_record_the_outcome_mails_nothing() {
+    let sink = SmtpSink::start();
+    let app = TestApp::with_env(&[("OVERSEE_SMTP_URL", &sink.url())]).await;
+    let mut s = app.get("/api/v1/settings/reminders", "auditor").await.body;
+    s["lead_days"] = json!([7]);
+    assert_eq!(app.put("/api/v1/settings/reminders", "admin", s).await.status, 200);
+    let v = vendor_with_owner(&app, "Initech").await;
+    contract_with_notice_in(&app, &v, "MSA", 7).await;
+    let due = reminders(&app, "state=pending").await;
+    assert!(due.iter().any(|r| r["send_on"] == days_from_today(0)), "one reminder is due today: {due:?}");
+
+    let key = [("OVERSEE_AUDIT_KEY", "audit-key-of-another-process-0000000000".to_string())];
+    let out = oversee_command(&app, &["seed-demo", "--vendors", "1"], &key).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let err = oversee::reminders::sender::run_once(&app.state, Utc::now(), false).await.unwrap_err();
+    assert!(err.to_string().contains("OVERSEE_AUDIT_KEY"), "{err}");
+    assert!(sink.accepted().is_empty(), "nothing was mailed");
+    let still: Vec<Value> = reminders(&app, "state=pending").await.into_iter().map(|r| r["id"].clone()).collect();
+    for r in &due {
+        assert!(still.contains(&r["id"]), "{} is still pending, for a process that can record it", r["id"]);
+    }
 }
