@@ -6,12 +6,16 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev pkg-c
 WORKDIR /src
 # Dependencies first, so source edits do not rebuild them.
 COPY Cargo.toml Cargo.lock ./
+COPY crates/oversee-rules/Cargo.toml crates/oversee-rules/
 # The bundled SQLite's compile-time options (LIBSQLITE3_FLAGS) live here.
 COPY .cargo .cargo
-RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs && cargo build --release --locked && rm -rf src
+RUN mkdir src crates/oversee-rules/src && echo 'fn main() {}' > src/main.rs \
+    && touch src/lib.rs crates/oversee-rules/src/lib.rs && cargo build --release --locked \
+    && rm -rf src crates/oversee-rules/src
 COPY src src
+COPY crates crates
 COPY migrations migrations
-RUN touch src/main.rs src/lib.rs && cargo build --release --locked
+RUN touch src/main.rs src/lib.rs crates/oversee-rules/src/lib.rs && cargo build --release --locked
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \

@@ -66,6 +66,10 @@ pub enum ApiError {
     TooManyRequests(String, u64),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A stored value that does not read back (`db::stored`): a 500 that says where it is, so an
+    /// operator can find and repair it; the value is quoted only in part.
+    #[error(transparent)]
+    Unreadable(#[from] crate::db::stored::Unreadable),
 }
 
 impl ApiError {
@@ -103,6 +107,7 @@ impl ApiError {
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::TooManyRequests(..) => ("rate-limited", "Too many requests"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
+            ApiError::Unreadable(_) => ("unreadable-stored-value", "A stored value cannot be read"),
         }
     }
 
@@ -142,13 +147,15 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Unreadable(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(msg) = self {
-            tracing::error!(error = %msg, "internal error");
+        match self {
+            ApiError::Internal(msg) => tracing::error!(error = %msg, "internal error"),
+            ApiError::Unreadable(e) => tracing::error!(error = %e, "a stored value cannot be read"),
+            _ => {}
         }
         let mut res = HttpResponse::build(self.status_code());
         res.content_type("application/problem+json");

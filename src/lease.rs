@@ -226,4 +226,12 @@ mod tests {
         assert_eq!(worker_of(&a), worker_id());
         assert!(worker_id().contains(&format!(":{}:", std::process::id())));
     }
+
+    /// Claims name the host first, so an operator reading `claimed_by` knows which machine held it.
+    #[test]
+    fn the_worker_names_this_host_then_this_process() {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        let expected = format!("{}:{}:", host.trim(), std::process::id());
+        assert!(!host.trim().is_empty() && worker_id().starts_with(&expected), "{} for {expected}", worker_id());
+    }
 }

@@ -31,7 +31,8 @@ pub mod private_files;
 pub mod questionnaires;
 pub mod reminders;
 pub mod revocations;
-pub mod rules;
+/// The regulation and policies as pure functions, in a crate of their own (crates/oversee-rules).
+pub use oversee_rules as rules;
 pub mod scores;
 pub mod secrets;
 pub mod seed;

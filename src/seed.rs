@@ -204,7 +204,7 @@ pub fn seed(db: &Db, vendors: usize, seed: u64) -> Result<SeedReport, ApiError> 
             audits.push(audit(
                 "vendor",
                 &id,
-                serde_json::to_string(&crate::vendors::models::Vendor::from(row.clone())).unwrap_or_default(),
+                serde_json::to_string(&crate::vendors::models::Vendor::try_from(row.clone())?).unwrap_or_default(),
                 &now,
             ));
             tag_rows.extend(crate::vendors::store::tag_rows(&row, &tags));

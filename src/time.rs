@@ -16,10 +16,8 @@ pub fn date_text(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// Reads a stored date; stored dates were written by `date_text`, so a failure is corruption.
-pub fn parse_date(s: &str) -> chrono::NaiveDate {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-}
+// Stored dates and timestamps are read back by `db::stored::Row`, which names the table, row and
+// column of one that does not parse.
 
 /// "Today" for `as_of` defaults, in UTC.
 pub fn today() -> chrono::NaiveDate {

@@ -19,7 +19,7 @@ pub fn expire_overdue(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<usi
     db.write_blocking(|c| {
         let mut n = 0;
         for mut row in store::past_their_link(c, &now)? {
-            let before = Assessment::from(row.clone());
+            let before = Assessment::try_from(row.clone())?;
             let version = row.version;
             super::routes::transition(&mut row, Action::Expire)?;
             row.updated_at = now.clone();
@@ -27,7 +27,7 @@ pub fn expire_overdue(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<usi
             if !store::update_unless_changed(c, &row, version)? {
                 continue;
             }
-            let after = Assessment::from(row);
+            let after = Assessment::try_from(row)?;
             audit::record(
                 c,
                 &Principal::system(),

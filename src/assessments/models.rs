@@ -5,7 +5,10 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    db::schema::{assessment_answers, assessment_evidence, assessments},
+    db::{
+        schema::{assessment_answers, assessment_evidence, assessments},
+        stored::{Row, Unreadable},
+    },
     error::{ApiError, FieldError},
     rules::{
         assessment_lifecycle::AssessmentStatus,
@@ -86,15 +89,17 @@ pub struct Assessment {
     pub updated_at: String,
 }
 
-impl From<AssessmentRow> for Assessment {
-    fn from(r: AssessmentRow) -> Self {
+impl TryFrom<AssessmentRow> for Assessment {
+    type Error = Unreadable;
+
+    fn try_from(r: AssessmentRow) -> Result<Self, Unreadable> {
         let now = crate::time::now();
         let active = r.token_hash.is_some()
             && r.token_revoked_at.is_none()
             && r.token_expires_at.as_deref().is_some_and(|e| e > now.as_str());
-        Assessment {
+        Ok(Assessment {
             status: r.status(),
-            due_on: crate::time::parse_date(&r.due_on),
+            due_on: Row::new("assessments", &r.id).date("due_on", &r.due_on)?,
             respondent: Respondent { name: r.respondent_name, email: r.respondent_email },
             link: LinkState { active, expires_at: r.token_expires_at, revoked_at: r.token_revoked_at },
             id: r.id,
@@ -110,7 +115,7 @@ impl From<AssessmentRow> for Assessment {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 

@@ -184,7 +184,7 @@ pub async fn decide(
             let loaded = view::load(c, row)?;
             let report = loaded.score();
             let mut row = loaded.row;
-            let before = Assessment::from(row.clone());
+            let before = Assessment::try_from(row.clone())?;
             let now = time::now();
             row.status = to.as_str().into();
             row.decided_at = Some(now.clone());
@@ -195,7 +195,7 @@ pub async fn decide(
             row.updated_at = now;
             row.version += 1;
             store::update(c, &row)?;
-            let after = Assessment::from(row);
+            let after = Assessment::try_from(row)?;
             audit::record(c, &who.0, Change::new(to.as_str(), SUBJECT, &after.id, Some(&before), Some(&after)))?;
             crate::derived::refresh(c, &after.vendor_id, &who.0, &config)?;
             Ok(after)

@@ -9,6 +9,7 @@ use super::{
 use crate::{
     audit::store::{self as audit, Change},
     auth::{perm, Authorized},
+    db::stored::Row,
     error::{ApiError, ApiResult, ReadErrors, WriteErrors},
     http::{etag, ids, json::Json, pagination, respond},
     mail::Mail,
@@ -98,7 +99,7 @@ pub async fn create_assessment(
                 updated_at: now,
             };
             store::insert(c, &row)?;
-            let a = Assessment::from(row);
+            let a = Assessment::try_from(row)?;
             audit::record(c, &who.0, Change::created(SUBJECT, &a.id, &a))?;
             Ok(a)
         })
@@ -131,7 +132,7 @@ pub async fn list_vendor_assessments(
             store::list(c, Some(vendor_id), None, after, limit)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), Assessment::from)))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| r.id.clone(), Assessment::try_from)?))
 }
 
 /// List assessments across vendors, by status.
@@ -151,7 +152,7 @@ pub async fn list_assessments(
     let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let vendor_id = q.vendor_id.as_deref().map(|v| ids::parse(v, "vendor")).transpose()?;
     let rows = state.db.read(move |c| store::list(c, vendor_id, q.status, after, limit)).await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), Assessment::from)))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| r.id.clone(), Assessment::try_from)?))
 }
 
 /// Get an assessment.
@@ -168,7 +169,7 @@ pub async fn get_assessment(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, "assessment")?;
-    let a = Assessment::from(state.db.read(move |c| store::get_required(c, &id)).await?);
+    let a = Assessment::try_from(state.db.read(move |c| store::get_required(c, &id)).await?)?;
     Ok(respond::ok_with_etag(&a, a.version))
 }
 
@@ -202,7 +203,7 @@ pub async fn update_assessment(
             let mut row = store::get_required(c, &id)?;
             etag::check(&expected, row.version)?;
             transition(&mut row, Action::Edit)?;
-            let before = Assessment::from(row.clone());
+            let before = Assessment::try_from(row.clone())?;
             if let Some(p) = patch.due_on.and_then(|d| lifecycle::too_far_ahead(d, time::today(), config.max_due_days))
             {
                 return Err(ApiError::invalid("due_on", &p));
@@ -220,7 +221,7 @@ pub async fn update_assessment(
             row.version += 1;
             row.updated_at = now;
             store::update(c, &row)?;
-            let after = Assessment::from(row);
+            let after = Assessment::try_from(row)?;
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             crate::reminders::planner::replan_vendor(c, &after.vendor_id, &config)?;
             Ok(after)
@@ -272,13 +273,13 @@ pub async fn send_assessment(
         .db
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
-            let due = time::parse_date(&row.due_on);
+            let due = Row::new("assessments", &row.id).date("due_on", &row.due_on)?;
             if let Some(p) = lifecycle::due_date_problem(due, time::today(), config.max_due_days) {
                 return Err(ApiError::invalid("due_on", &format!("{p} (PATCH the assessment first)")));
             }
             transition(&mut row, Action::Send)?;
             let vendor = vendors::get_required(c, &row.vendor_id)?;
-            let before = Assessment::from(row.clone());
+            let before = Assessment::try_from(row.clone())?;
             let (token, hash) = tokens::mint()?;
             let now = time::now();
             row.token_hash = Some(hash);
@@ -288,7 +289,7 @@ pub async fn send_assessment(
             row.updated_at = now;
             row.version += 1;
             store::update(c, &row)?;
-            let after = Assessment::from(row.clone());
+            let after = Assessment::try_from(row.clone())?;
             audit::record(c, &who.0, Change::new("sent", SUBJECT, &row.id, Some(&before), Some(&after)))?;
             crate::reminders::planner::replan_vendor(c, &row.vendor_id, &config)?;
             Ok((row, vendor.name, token))
@@ -309,7 +310,7 @@ pub async fn send_assessment(
             status: if outcome.is_ok() { MailStatus::Sent } else { MailStatus::Failed },
             error: outcome.err(),
         },
-        assessment: Assessment::from(row),
+        assessment: Assessment::try_from(row)?,
         respondent_token: token,
         portal_url,
     };
@@ -337,13 +338,13 @@ pub async fn revoke_link(
             if row.token_hash.is_none() || row.token_revoked_at.is_some() {
                 return Err(ApiError::Conflict("the assessment has no active link to revoke".into()));
             }
-            let before = Assessment::from(row.clone());
+            let before = Assessment::try_from(row.clone())?;
             let now = time::now();
             row.token_revoked_at = Some(now.clone());
             row.updated_at = now;
             row.version += 1;
             store::update(c, &row)?;
-            let after = Assessment::from(row);
+            let after = Assessment::try_from(row)?;
             audit::record(c, &who.0, Change::new("link_revoked", SUBJECT, &after.id, Some(&before), Some(&after)))?;
             Ok(after)
         })

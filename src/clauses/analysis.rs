@@ -46,7 +46,7 @@ pub struct Analysis {
 
 /// Suggest clauses from the contract's text.
 ///
-/// Rule-based and deterministic; see `src/rules/clause_detection.rs` for the cue lists. For the
+/// Rule-based and deterministic; see `crates/oversee-rules/src/clause_detection.rs` for the cue lists. For the
 /// roles that work on contracts and their clauses (admin, procurement, legal): analysing up to
 /// 2 MiB of text is real work, and the other roles read the clauses legal recorded instead. Each
 /// caller may run `OVERSEE_RATE_ANALYSES` (20) a minute, five at once; past that, 429.
@@ -146,7 +146,7 @@ pub async fn accept(
     let clause = state
         .db
         .write(move |c| {
-            let contract = Contract::from_row(contracts::get_required(c, &id)?, false);
+            let contract = Contract::from_row(contracts::get_required(c, &id)?, false)?;
             store::require_type(c, &key)?;
             let existing = store::get(c, &id, &key)?;
             let now = time::now();
@@ -177,7 +177,7 @@ pub async fn accept(
                 created_at: existing.as_ref().map(|r| r.created_at.clone()).unwrap_or_else(|| now.clone()),
                 updated_at: now,
             };
-            let saved = store::save_audited(c, &who.0, "accepted", existing.map(Clause::from), row)?;
+            let saved = store::save_audited(c, &who.0, "accepted", existing.map(Clause::try_from).transpose()?, row)?;
             crate::derived::refresh(c, &contract.vendor_id, &who.0, &config)?;
             Ok(saved)
         })

@@ -6,9 +6,11 @@ use validator::Validate;
 
 pub use crate::rules::clause_detection::Deadline;
 use crate::{
-    db::schema::{clause_types, contract_clauses},
+    db::{
+        schema::{clause_types, contract_clauses},
+        stored::{Row, Unreadable},
+    },
     rules::vendor_profile::text_enum,
-    time::parse_date,
     vendors::models::non_blank,
 };
 
@@ -146,15 +148,19 @@ impl Clause {
     }
 }
 
-impl From<ClauseRow> for Clause {
-    fn from(r: ClauseRow) -> Self {
-        Clause {
+impl TryFrom<ClauseRow> for Clause {
+    type Error = Unreadable;
+
+    fn try_from(r: ClauseRow) -> Result<Self, Unreadable> {
+        let key = format!("{}/{}", r.contract_id, r.clause_type);
+        let at = Row::new("contract_clauses", &key);
+        Ok(Clause {
+            status: at.one_of("status", "clause status", &r.status, ClauseStatus::parse)?,
+            recorded: true,
+            effective_from: Some(at.date("effective_from", &r.effective_from)?),
+            effective_to: at.optional_date("effective_to", r.effective_to.as_deref())?,
             contract_id: r.contract_id,
             clause_type: r.clause_type,
-            status: ClauseStatus::parse(&r.status).unwrap_or(ClauseStatus::Unknown),
-            recorded: true,
-            effective_from: Some(parse_date(&r.effective_from)),
-            effective_to: r.effective_to.as_deref().map(parse_date),
             section_ref: r.section_ref,
             excerpt: r.excerpt,
             notes: r.notes,
@@ -165,7 +171,7 @@ impl From<ClauseRow> for Clause {
             verified_by: r.verified_by,
             verified_at: r.verified_at,
             version: r.version,
-        }
+        })
     }
 }
 

@@ -83,10 +83,10 @@ fn checklist(c: &mut DbConn, contract_id: &str) -> ApiResult<Vec<Clause>> {
     Ok(types
         .into_iter()
         .map(|t| match recorded.iter().position(|r| r.clause_type == t.key) {
-            Some(i) => Clause::from(recorded.swap_remove(i)),
-            None => Clause::unrecorded(contract_id, &t.key),
+            Some(i) => Clause::try_from(recorded.swap_remove(i)),
+            None => Ok(Clause::unrecorded(contract_id, &t.key)),
         })
-        .collect())
+        .collect::<Result<_, _>>()?)
 }
 
 /// The contract's clauses, one per clause type.
@@ -108,7 +108,7 @@ pub async fn list_clauses(
 }
 
 fn load(c: &mut DbConn, contract_id: &str, clause_type: &str) -> ApiResult<(Contract, Option<ClauseRow>)> {
-    let contract = Contract::from_row(contracts::get_required(c, contract_id)?, false);
+    let contract = Contract::from_row(contracts::get_required(c, contract_id)?, false)?;
     store::require_type(c, clause_type)?;
     Ok((contract, store::get(c, contract_id, clause_type)?))
 }
@@ -130,7 +130,13 @@ pub async fn get_clause(
     let key = path.1.clone();
     let clause = state
         .db
-        .read(move |c| Ok(load(c, &id, &key)?.1.map(Clause::from).unwrap_or_else(|| Clause::unrecorded(&id, &key))))
+        .read(move |c| {
+            Ok(load(c, &id, &key)?
+                .1
+                .map(Clause::try_from)
+                .transpose()?
+                .unwrap_or_else(|| Clause::unrecorded(&id, &key)))
+        })
         .await?;
     Ok(respond::ok_with_etag(&clause, clause.version))
 }
@@ -175,7 +181,7 @@ pub async fn put_clause(
             validate_all(b.validate(), extra)?;
             let trim = |o: Option<String>| o.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
             let now = time::now();
-            let before = existing.clone().map(Clause::from);
+            let before = existing.clone().map(Clause::try_from).transpose()?;
             let row = ClauseRow {
                 contract_id: id.clone(),
                 clause_type: key.clone(),
@@ -224,7 +230,7 @@ pub async fn verify_clause(
             let row = existing.ok_or_else(|| {
                 ApiError::Conflict(format!("clause '{key}' has not been recorded for this contract; record it first"))
             })?;
-            let before = Clause::from(row.clone());
+            let before = Clause::try_from(row.clone())?;
             let now = time::now();
             let row = ClauseRow {
                 verified_by: Some(who.sub.clone()),

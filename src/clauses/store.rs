@@ -94,7 +94,7 @@ pub fn save_audited(
     row: ClauseRow,
 ) -> Result<Clause, ApiError> {
     save(conn, &row)?;
-    let after = Clause::from(row);
+    let after = Clause::try_from(row)?;
     let subject = format!("{}/{}", after.contract_id, after.clause_type);
     audit::record(conn, actor, Change::new(action, "contract_clause", &subject, before.as_ref(), Some(&after)))?;
     Ok(after)

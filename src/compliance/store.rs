@@ -9,11 +9,11 @@ use crate::{
     },
     db::{
         schema::{contracts as c, vendors as v},
+        stored::Row,
         DbConn,
     },
     error::ApiError,
     rules::f2::{self, ClauseFacts, ContractFacts, EventFacts, Policy},
-    time::parse_date,
 };
 
 const POLICY_KEY: &str = "compliance";
@@ -26,45 +26,57 @@ pub fn save_policy(conn: &mut DbConn, p: Policy) -> Result<(), ApiError> {
     crate::settings::put(conn, POLICY_KEY, &p)
 }
 
-/// The facts the rule needs for these contracts: two queries in all, whatever their number.
+/// The facts the rule needs for these contracts: two queries in all, whatever their number. A
+/// stored value that does not read back is an error naming it, never a guess.
 pub fn facts(conn: &mut DbConn, rows: &[ContractRow]) -> Result<Vec<ContractFacts>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let all_events = events::list_for_contracts(conn, &ids)?;
     let security = clauses::of_type_for(conn, SECURITY_MEASURES, &ids)?;
-    Ok(rows
-        .iter()
-        .map(|r| ContractFacts {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let at = Row::new("contracts", &r.id);
+        let mut contract_events = vec![];
+        for e in all_events.iter().filter(|e| e.contract_id == r.id) {
+            let at = Row::new("contract_events", &e.id);
+            contract_events.push(EventFacts {
+                kind: at.one_of("kind", "contract event kind", &e.kind, EventKind::parse)?.to_rule(),
+                executed_on: at.date("executed_on", &e.executed_on)?,
+                previous_ends_on: at.optional_date("previous_ends_on", e.previous_ends_on.as_deref())?,
+                new_ends_on: at.optional_date("new_ends_on", e.new_ends_on.as_deref())?,
+            });
+        }
+        let security_clause = match security.iter().find(|cl| cl.contract_id == r.id) {
+            None => None,
+            Some(cl) => {
+                let key = format!("{}/{}", cl.contract_id, cl.clause_type);
+                let at = Row::new("contract_clauses", &key);
+                Some(ClauseFacts {
+                    status: match at.one_of("status", "clause status", &cl.status, ClauseStatus::parse)? {
+                        ClauseStatus::Present => f2::ClauseStatus::Present,
+                        ClauseStatus::Absent => f2::ClauseStatus::Absent,
+                        ClauseStatus::Unknown => f2::ClauseStatus::Unknown,
+                    },
+                    effective_from: at.date("effective_from", &cl.effective_from)?,
+                    effective_to: at.optional_date("effective_to", cl.effective_to.as_deref())?,
+                    verified: cl.verified_at.is_some(),
+                    section_ref: cl.section_ref.clone(),
+                })
+            }
+        };
+        out.push(ContractFacts {
             id: r.id.clone(),
             title: r.title.clone(),
             is_draft: r.status == "draft",
-            entered_on: parse_date(&r.entered_on),
-            effective_on: r.effective_on.as_deref().map(parse_date),
-            ends_on: r.ends_on.as_deref().map(parse_date),
+            entered_on: at.date("entered_on", &r.entered_on)?,
+            effective_on: at.optional_date("effective_on", r.effective_on.as_deref())?,
+            ends_on: at.optional_date("ends_on", r.ends_on.as_deref())?,
             auto_renews: r.auto_renews,
-            terminated_on: r.terminated_on.as_deref().map(parse_date),
-            events: all_events
-                .iter()
-                .filter(|e| e.contract_id == r.id)
-                .map(|e| EventFacts {
-                    kind: EventKind::parse(&e.kind).unwrap_or(EventKind::Amendment).to_rule(),
-                    executed_on: parse_date(&e.executed_on),
-                    previous_ends_on: e.previous_ends_on.as_deref().map(parse_date),
-                    new_ends_on: e.new_ends_on.as_deref().map(parse_date),
-                })
-                .collect(),
-            security_clause: security.iter().find(|cl| cl.contract_id == r.id).map(|cl| ClauseFacts {
-                status: match ClauseStatus::parse(&cl.status) {
-                    Some(ClauseStatus::Present) => f2::ClauseStatus::Present,
-                    Some(ClauseStatus::Absent) => f2::ClauseStatus::Absent,
-                    _ => f2::ClauseStatus::Unknown,
-                },
-                effective_from: parse_date(&cl.effective_from),
-                effective_to: cl.effective_to.as_deref().map(parse_date),
-                verified: cl.verified_at.is_some(),
-                section_ref: cl.section_ref.clone(),
-            }),
-        })
-        .collect())
+            terminated_on: at.optional_date("terminated_on", r.terminated_on.as_deref())?,
+            events: contract_events,
+            security_clause,
+        });
+    }
+    Ok(out)
 }
 
 /// Every live contract of a vendor, oldest first, without texts.

@@ -13,10 +13,14 @@ use crate::{
         models::{Clause, ClauseRow, ClauseStatus},
         store as clauses,
     },
-    db::{schema::contract_events as e, DbConn},
+    db::{
+        schema::contract_events as e,
+        stored::{Row, Unreadable},
+        DbConn,
+    },
     error::{validate_all, ApiError, ApiResult, FieldError},
     rules::{f2, vendor_profile::text_enum},
-    time::{self, date_text, parse_date},
+    time::{self, date_text},
 };
 
 text_enum!(EventKind { Renewal => "renewal", Amendment => "amendment", Termination => "termination" });
@@ -62,20 +66,23 @@ pub struct ContractEvent {
     pub created_at: String,
 }
 
-impl From<EventRow> for ContractEvent {
-    fn from(r: EventRow) -> Self {
-        ContractEvent {
+impl TryFrom<EventRow> for ContractEvent {
+    type Error = Unreadable;
+
+    fn try_from(r: EventRow) -> Result<Self, Unreadable> {
+        let at = Row::new("contract_events", &r.id);
+        Ok(ContractEvent {
+            kind: at.one_of("kind", "contract event kind", &r.kind, EventKind::parse)?,
+            executed_on: at.date("executed_on", &r.executed_on)?,
+            clauses_added: at.json("clauses_added", &r.clauses_added)?,
+            clauses_removed: at.json("clauses_removed", &r.clauses_removed)?,
+            previous_ends_on: at.optional_date("previous_ends_on", r.previous_ends_on.as_deref())?,
+            new_ends_on: at.optional_date("new_ends_on", r.new_ends_on.as_deref())?,
             id: r.id,
             contract_id: r.contract_id,
-            kind: EventKind::parse(&r.kind).unwrap_or(EventKind::Amendment),
-            executed_on: parse_date(&r.executed_on),
             summary: r.summary,
-            clauses_added: serde_json::from_str(&r.clauses_added).unwrap_or_default(),
-            clauses_removed: serde_json::from_str(&r.clauses_removed).unwrap_or_default(),
-            previous_ends_on: r.previous_ends_on.as_deref().map(parse_date),
-            new_ends_on: r.new_ends_on.as_deref().map(parse_date),
             created_at: r.created_at,
-        }
+        })
     }
 }
 
@@ -176,7 +183,8 @@ pub fn list_for_contracts(conn: &mut DbConn, contract_ids: &[String]) -> Result<
 pub fn last_executed(conn: &mut DbConn, contract_id: &str) -> Result<Option<NaiveDate>, ApiError> {
     let last: Option<String> =
         e::table.filter(e::contract_id.eq(contract_id)).select(diesel::dsl::max(e::executed_on)).first(conn)?;
-    Ok(last.as_deref().map(parse_date))
+    let at = format!("the latest of contract {contract_id}");
+    Ok(Row::new("contract_events", &at).optional_date("executed_on", last.as_deref())?)
 }
 
 /// Applies an event's clause changes: an added clause is present from the execution date (and
@@ -226,7 +234,7 @@ pub fn apply_clause_changes(
             row.status = ClauseStatus::Absent.as_str().into();
             row.effective_from = date_text(ev.executed_on);
         }
-        clauses::save_audited(conn, actor, "updated", before.map(Clause::from), row)?;
+        clauses::save_audited(conn, actor, "updated", before.map(Clause::try_from).transpose()?, row)?;
     }
     Ok(())
 }

@@ -5,11 +5,14 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::{
-    db::schema::contracts,
+    db::{
+        schema::contracts,
+        stored::{Row, Unreadable},
+    },
     error::{validate_all, ApiResult, FieldError},
     patch::{double_option, Patch},
     rules::vendor_profile::text_enum,
-    time::{date_text, parse_date},
+    time::date_text,
     vendors::models::non_blank,
 };
 
@@ -83,9 +86,15 @@ pub struct Contract {
 }
 
 impl Contract {
-    pub fn from_row(r: ContractRow, with_document: bool) -> Contract {
-        let ends_on = r.ends_on.as_deref().map(parse_date);
-        Contract {
+    pub fn from_row(r: ContractRow, with_document: bool) -> Result<Contract, Unreadable> {
+        let at = Row::new("contracts", &r.id);
+        let ends_on = at.optional_date("ends_on", r.ends_on.as_deref())?;
+        let kind = at.one_of("kind", "contract kind", &r.kind, ContractKind::parse)?;
+        let status = at.one_of("status", "contract status", &r.status, ContractStatus::parse)?;
+        let entered_on = at.date("entered_on", &r.entered_on)?;
+        let effective_on = at.optional_date("effective_on", r.effective_on.as_deref())?;
+        let terminated_on = at.optional_date("terminated_on", r.terminated_on.as_deref())?;
+        Ok(Contract {
             notice_deadline: match (ends_on, r.notice_days) {
                 (Some(end), Some(days)) => end.checked_sub_days(chrono::Days::new(days as u64)),
                 _ => None,
@@ -93,15 +102,15 @@ impl Contract {
             id: r.id,
             vendor_id: r.vendor_id,
             title: r.title,
-            kind: ContractKind::parse(&r.kind).unwrap_or(ContractKind::Other),
-            entered_on: parse_date(&r.entered_on),
-            effective_on: r.effective_on.as_deref().map(parse_date),
+            kind,
+            entered_on,
+            effective_on,
             ends_on,
             auto_renews: r.auto_renews,
             renewal_term_months: r.renewal_term_months,
             notice_days: r.notice_days,
-            status: ContractStatus::parse(&r.status).unwrap_or(ContractStatus::Active),
-            terminated_on: r.terminated_on.as_deref().map(parse_date),
+            status,
+            terminated_on,
             value_cents: r.value_cents,
             currency: r.currency,
             owner_email: r.owner_email,
@@ -110,7 +119,7 @@ impl Contract {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 
@@ -469,7 +478,7 @@ mod tests {
             created_at: "t".into(),
             updated_at: "t".into(),
         };
-        let c = Contract::from_row(f.into_row(meta), false);
+        let c = Contract::from_row(f.into_row(meta), false).unwrap();
         assert_eq!(c.notice_deadline, NaiveDate::from_ymd_opt(2021, 2, 28));
     }
 }

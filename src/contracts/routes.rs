@@ -63,7 +63,7 @@ pub async fn create_contract(
                 updated_at: now,
             });
             store::insert(c, &row)?;
-            let contract = Contract::from_row(row, true);
+            let contract = Contract::from_row(row, true)?;
             audit::record(c, &who.0, Change::created(SUBJECT, &contract.id, &contract))?;
             crate::derived::refresh(c, &contract.vendor_id, &who.0, &config)?;
             Ok(contract)
@@ -97,7 +97,7 @@ pub async fn list_contracts(
             store::list_for_vendor(c, &vendor_id, status, after, limit)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), |r| Contract::from_row(r, false))))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| r.id.clone(), |r| Contract::from_row(r, false))?))
 }
 
 /// Get a contract, with its text.
@@ -114,7 +114,7 @@ pub async fn get_contract(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, SUBJECT)?;
-    let contract = Contract::from_row(state.db.read(move |c| store::get_required(c, &id)).await?, true);
+    let contract = Contract::from_row(state.db.read(move |c| store::get_required(c, &id)).await?, true)?;
     Ok(respond::ok_with_etag(&contract, contract.version))
 }
 
@@ -148,7 +148,7 @@ pub async fn update_contract(
             let row = store::get_required(c, &id)?;
             etag::check(&expected, row.version)?;
             let document = row.document_text.clone();
-            let before = Contract::from_row(row, true);
+            let before = Contract::from_row(row, true)?;
             let fields = patch.apply(ContractFields::from_contract(&before, document)).normalized();
             fields.check()?;
             let row = fields.into_row(ContractMeta {
@@ -159,7 +159,7 @@ pub async fn update_contract(
                 updated_at: time::now(),
             });
             store::update(c, &row)?;
-            let after = Contract::from_row(row, true);
+            let after = Contract::from_row(row, true)?;
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             crate::derived::refresh(c, &after.vendor_id, &who.0, &config)?;
             Ok(after)
@@ -194,7 +194,7 @@ pub async fn delete_contract(
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
             etag::check(&expected, row.version)?;
-            let before = Contract::from_row(row.clone(), true);
+            let before = Contract::from_row(row.clone(), true)?;
             let now = time::now();
             row.deleted_at = Some(now.clone());
             row.updated_at = now;
@@ -234,7 +234,7 @@ pub async fn create_event(
         .db
         .write(move |c| {
             let row = store::get_required(c, &id)?;
-            let before = Contract::from_row(row.clone(), true);
+            let before = Contract::from_row(row.clone(), true)?;
             let last = events::last_executed(c, &id)?;
             let effect = events::plan(&ev, before.entered_on, before.ends_on, before.terminated_on, last)?;
             let event_row = EventRow {
@@ -254,7 +254,7 @@ pub async fn create_event(
                 created_at: time::now(),
             };
             events::insert(c, &event_row)?;
-            let event = ContractEvent::from(event_row);
+            let event = ContractEvent::try_from(event_row)?;
             audit::record(c, &who.0, Change::new(ev.kind.as_str(), "contract_event", &event.id, None, Some(&event)))?;
 
             let mut updated = row;
@@ -269,7 +269,7 @@ pub async fn create_event(
                 updated.version += 1;
                 updated.updated_at = time::now();
                 store::update(c, &updated)?;
-                let after = Contract::from_row(updated, true);
+                let after = Contract::from_row(updated, true)?;
                 audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             }
             events::apply_clause_changes(c, &who.0, &id, &ev)?;
@@ -302,5 +302,5 @@ pub async fn list_events(
             events::list_for_contracts(c, std::slice::from_ref(&id))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(ContractEvent::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(ContractEvent::try_from).collect::<Result<Vec<_>, _>>()?))
 }

@@ -1,6 +1,7 @@
 //! Storage: one diesel code path over SQLite (embedded default) and PostgreSQL.
 
 pub mod schema;
+pub mod stored;
 mod writer;
 
 use std::{sync::Arc, time::Duration};

@@ -70,9 +70,19 @@ pub fn build(
         }
         let id = row.id.clone();
         contract_evidence.push(ContractEvidence {
-            contract: Contract::from_row(row, false),
-            events: events.iter().filter(|e| e.contract_id == id).cloned().map(ContractEvent::from).collect(),
-            clauses: clauses.iter().filter(|x| x.contract_id == id).cloned().map(Clause::from).collect(),
+            contract: Contract::from_row(row, false)?,
+            events: events
+                .iter()
+                .filter(|e| e.contract_id == id)
+                .cloned()
+                .map(ContractEvent::try_from)
+                .collect::<Result<_, _>>()?,
+            clauses: clauses
+                .iter()
+                .filter(|x| x.contract_id == id)
+                .cloned()
+                .map(Clause::try_from)
+                .collect::<Result<_, _>>()?,
         });
     }
     let mut assessment_evidence = vec![];
@@ -89,7 +99,7 @@ pub fn build(
         assessment_evidence.push(AssessmentEvidence {
             answers: loaded.answer_views(),
             score: loaded.score(),
-            assessment: Assessment::from(loaded.row),
+            assessment: Assessment::try_from(loaded.row)?,
         });
     }
     let incident_ids: Vec<String> = incident_rows.iter().map(|r| r.id.clone()).collect();
@@ -100,16 +110,16 @@ pub fn build(
             let history = counts.remove(&r.id).unwrap_or_default();
             r.view(history)
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     let pack = EvidencePack {
         as_of,
         generated_at: time::now(),
         generated_by: who.sub.clone(),
-        vendor: Vendor::from(vendor_row),
+        vendor: Vendor::try_from(vendor_row)?,
         score,
         contracts: contract_evidence,
         assessments: assessment_evidence,
-        findings: findings.into_iter().map(Finding::from).collect(),
+        findings: findings.into_iter().map(Finding::try_from).collect::<Result<_, _>>()?,
         incidents: incident_views,
         reminders_sent: reminders_sent.iter().map(Reminder::from).collect(),
         audit_events: audit_rows.into_iter().map(|r| AuditEvent::new(r, first_linked.as_deref())).collect(),

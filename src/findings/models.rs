@@ -4,12 +4,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    db::schema::findings,
+    db::{
+        schema::findings,
+        stored::{Row, Unreadable},
+    },
     error::{ApiError, FieldError},
     patch::double_option,
     rules::findings::{is_overdue, status_problems, FindingStatus, Severity},
     rules::vendor_profile::text_enum,
-    time::{date_text, parse_date},
+    time::date_text,
 };
 
 #[derive(Queryable, Insertable, AsChangeset, Debug, Clone)]
@@ -129,10 +132,14 @@ pub struct Finding {
     pub updated_at: String,
 }
 
-impl From<FindingRow> for Finding {
-    fn from(r: FindingRow) -> Self {
+impl TryFrom<FindingRow> for Finding {
+    type Error = Unreadable;
+
+    fn try_from(r: FindingRow) -> Result<Self, Unreadable> {
+        let at = Row::new("findings", &r.id);
         let status = r.status();
-        let due_on = r.due_on.as_deref().map(parse_date);
+        let due_on = at.optional_date("due_on", r.due_on.as_deref())?;
+        let severity = at.one_of("severity", "severity", &r.severity, Severity::parse)?;
         let risk_acceptance = match (r.risk_justification, r.risk_approved_by, r.risk_accepted_at) {
             (Some(justification), Some(approved_by), Some(accepted_at)) if status == FindingStatus::RiskAccepted => {
                 Some(RiskAcceptance { justification, approved_by, accepted_at })
@@ -143,7 +150,7 @@ impl From<FindingRow> for Finding {
             (Some(system), Some(key)) => Some(Ticket { system, key, url: r.ticket_url }),
             _ => None,
         };
-        Finding {
+        Ok(Finding {
             ticket,
             id: r.id,
             vendor_id: r.vendor_id,
@@ -151,7 +158,7 @@ impl From<FindingRow> for Finding {
             question_code: r.question_code,
             title: r.title,
             description: r.description,
-            severity: Severity::parse(&r.severity).unwrap_or(Severity::Medium),
+            severity,
             overdue: is_overdue(status, due_on, crate::time::today()),
             status,
             due_on,
@@ -161,7 +168,7 @@ impl From<FindingRow> for Finding {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 
@@ -220,17 +227,18 @@ impl FindingFields {
         ApiError::unless_empty(errors)
     }
 
-    pub fn from_row(r: &FindingRow) -> Self {
-        FindingFields {
+    pub fn from_row(r: &FindingRow) -> Result<Self, Unreadable> {
+        let at = Row::new("findings", &r.id);
+        Ok(FindingFields {
             title: r.title.clone(),
             description: r.description.clone(),
-            severity: Severity::parse(&r.severity).unwrap_or(Severity::Medium),
+            severity: at.one_of("severity", "severity", &r.severity, Severity::parse)?,
             status: r.status(),
-            due_on: r.due_on.as_deref().map(parse_date),
+            due_on: at.optional_date("due_on", r.due_on.as_deref())?,
             owner_email: r.owner_email.clone(),
             risk_justification: r.risk_justification.clone(),
             risk_approved_by: r.risk_approved_by.clone(),
-        }
+        })
     }
 
     /// Writes the fields into a row, stamping when it was resolved or its risk accepted.

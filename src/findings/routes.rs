@@ -93,7 +93,7 @@ pub async fn create_finding(
             let mut row = FindingRow::new_open(vendor_id, assessment_id, question_code, &now);
             fields.apply_to(&mut row, &now);
             store::insert(c, &row)?;
-            let f = Finding::from(row);
+            let f = Finding::try_from(row)?;
             audit::record(c, &who.0, Change::created(SUBJECT, &f.id, &f))?;
             crate::derived::refresh(c, &f.vendor_id, &who.0, &config)?;
             Ok(f)
@@ -126,7 +126,7 @@ pub async fn list_findings(
         overdue: q.overdue.map(|o| (o, time::date_text(time::today()))),
     };
     let rows = state.db.read(move |c| store::list(c, filter, after, limit)).await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), Finding::from)))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| r.id.clone(), Finding::try_from)?))
 }
 
 /// Get a finding.
@@ -143,7 +143,7 @@ pub async fn get_finding(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, "finding")?;
-    let f = Finding::from(state.db.read(move |c| store::get_required(c, &id)).await?);
+    let f = Finding::try_from(state.db.read(move |c| store::get_required(c, &id)).await?)?;
     Ok(respond::ok_with_etag(&f, f.version))
 }
 
@@ -173,15 +173,15 @@ pub async fn update_finding(
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
             etag::check(&expected, row.version)?;
-            let before = Finding::from(row.clone());
-            let fields = patch.apply(FindingFields::from_row(&row));
+            let before = Finding::try_from(row.clone())?;
+            let fields = patch.apply(FindingFields::from_row(&row)?);
             fields.validate()?;
             let now = time::now();
             fields.apply_to(&mut row, &now);
             row.version += 1;
             row.updated_at = now;
             store::update(c, &row)?;
-            let after = Finding::from(row);
+            let after = Finding::try_from(row)?;
             // Resolution is its own event, so integrations can close tickets on it.
             let action = if after.status == FindingStatus::Resolved && before.status != FindingStatus::Resolved {
                 "resolved"

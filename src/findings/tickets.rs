@@ -60,7 +60,7 @@ pub async fn link_ticket(
         .db
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
-            let before = Finding::from(row.clone());
+            let before = Finding::try_from(row.clone())?;
             let taken: Option<String> = f::table
                 .filter(f::ticket_system.eq(t.system.as_str()))
                 .filter(f::ticket_key.eq(&key))
@@ -80,7 +80,7 @@ pub async fn link_ticket(
             row.version += 1;
             row.updated_at = time::now();
             store::update(c, &row)?;
-            let after = Finding::from(row);
+            let after = Finding::try_from(row)?;
             audit::record(c, &who.0, Change::new("ticket_linked", "finding", &after.id, Some(&before), Some(&after)))?;
             Ok(after)
         })
@@ -165,9 +165,9 @@ fn apply_status(
     row: super::models::FindingRow,
     to: FindingStatus,
 ) -> Result<(Finding, Finding), ApiError> {
-    let before = Finding::from(row.clone());
+    let before = Finding::try_from(row.clone())?;
     let mut row = row;
-    let mut fields = FindingFields::from_row(&row);
+    let mut fields = FindingFields::from_row(&row)?;
     fields.status = to;
     fields.validate()?;
     let now = time::now();
@@ -175,7 +175,7 @@ fn apply_status(
     row.version += 1;
     row.updated_at = now;
     store::update(c, &row)?;
-    Ok((before, Finding::from(row)))
+    Ok((before, Finding::try_from(row)?))
 }
 
 /// A ticket's status changed: our format `{"system", "key", "status"}`, a Jira webhook
@@ -219,7 +219,7 @@ pub async fn ticket_event(
             if let Some(signed) = &signed {
                 if !first_receipt(c, &signed.id)? {
                     // The same event again (a retry, or a replay): applied once, answered as is.
-                    return Ok(Finding::from(row));
+                    return Ok(Finding::try_from(row)?);
                 }
             }
             let map: StatusMap = crate::settings::get(c, MAP_KEY)?;
@@ -233,7 +233,7 @@ pub async fn ticket_event(
             if row.status() == to
                 || (row.status() == FindingStatus::Resolved && to == FindingStatus::AwaitingVerification)
             {
-                return Ok(Finding::from(row));
+                return Ok(Finding::try_from(row)?);
             }
             let (before, after) = apply_status(c, row, to)?;
             let action = if to == FindingStatus::Resolved { "resolved" } else { "updated" };

@@ -50,7 +50,7 @@ pub const RULES: &[Rule] = &[
     // Findings (src/findings/routes.rs, resolve_subject).
     rule(&["create_finding"], &["vendor_id", "assessment_id", "question_code"], "`vendor_id` or `assessment_id` names one that exists; with both, the assessment is the vendor's; `question_code` needs `assessment_id` and is one of its questions"),
     rule(&["create_finding", "update_finding"], &["risk_justification", "risk_approved_by"], "required, not blank, when `status` is `risk_accepted`"),
-    // Incidents (src/rules/incidents.rs, problems).
+    // Incidents (crates/oversee-rules/src/incidents.rs, problems).
     rule(INCIDENT_WRITES, &["contract_id"], "a contract of this vendor"),
     rule(INCIDENT_WRITES, &["discovered_on", "reported_to_us_on", "ag_notified_on", "ocabr_notified_on", "residents_notified_on", "credit_agencies_notified_on", "responsive_actions", "review"], "not in the future, and not before `discovered_on`"),
     rule(INCIDENT_WRITES, &["determination_rationale"], "required once `breach_determination` is not `pending`"),

@@ -32,7 +32,7 @@ const FINDING: &[&str] = &["CreateFinding", "UpdateFinding"];
 const ASSESSMENT: &[&str] = &["CreateAssessment", "UpdateAssessment"];
 
 /// The fields, by the schema that holds them (`src/vendors/models.rs`, `src/contracts/models.rs`,
-/// `src/webhooks/models.rs`, `src/rules/questionnaire.rs`, `src/findings/tickets.rs`).
+/// `src/webhooks/models.rs`, `crates/oversee-rules/src/questionnaire.rs`, `src/findings/tickets.rs`).
 pub const FIELDS: &[FieldFormat] = &[
     field(VENDOR, "name", || json!({"pattern": NON_BLANK, "maxLength": 200})),
     field(VENDOR, "legal_name", || json!({"maxLength": 300})),

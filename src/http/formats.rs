@@ -29,16 +29,10 @@ pub const CURSOR: &str = "^[A-Za-z0-9_-]{1,4096}$";
 /// Any text the API takes: no NUL character (PostgreSQL cannot store one, and no field needs it).
 pub const TEXT: &str = "^[^\\u0000]*$";
 
-/// White space as Rust's `str::trim` sees it (Unicode `White_Space`), spelled out: `\\s` means
-/// something else in each regex dialect, and the server trims with `trim`.
-macro_rules! white_space {
-    () => {
-        "\\t\\n\\u000b\\u000c\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
-    };
-}
-
 /// Text that must hold something besides white space (and no NUL): what `trim` leaves non-empty.
-pub const NON_BLANK: &str = concat!("^[^\\u0000]*[^\\u0000", white_space!(), "][^\\u0000]*$");
+/// Defined with the rules, which check ticket statuses with it too.
+pub use crate::rules::text::NON_BLANK;
+use oversee_rules::white_space;
 
 /// A host name in a URL: labels of letters, digits and `-`, joined by dots.
 macro_rules! host_name {

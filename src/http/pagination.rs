@@ -63,15 +63,33 @@ pub fn decode<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
 
 /// Builds a page from `limit + 1` fetched rows: the extra row only tells whether there is more.
 pub fn page<R, T: ToSchema, K: Serialize>(
-    mut rows: Vec<R>,
+    rows: Vec<R>,
     limit: i64,
     key_of: impl Fn(&R) -> K,
     to_item: impl FnMut(R) -> T,
 ) -> Page<T> {
+    let (rows, next_cursor) = cut(rows, limit, key_of);
+    Page { items: rows.into_iter().map(to_item).collect(), next_cursor }
+}
+
+/// The first `limit` rows (the query fetched one more), and the cursor after them if there are
+/// more.
+fn cut<R, K: Serialize>(mut rows: Vec<R>, limit: i64, key_of: impl Fn(&R) -> K) -> (Vec<R>, Option<String>) {
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if has_more { rows.last().map(|r| encode(&key_of(r))) } else { None };
-    Page { items: rows.into_iter().map(to_item).collect(), next_cursor }
+    (rows, next_cursor)
+}
+
+/// `page` where making an item can fail (a stored value that does not read back).
+pub fn try_page<R, T: ToSchema, K: Serialize, E>(
+    rows: Vec<R>,
+    limit: i64,
+    key_of: impl Fn(&R) -> K,
+    to_item: impl FnMut(R) -> Result<T, E>,
+) -> Result<Page<T>, E> {
+    let (rows, next_cursor) = cut(rows, limit, key_of);
+    Ok(Page { items: rows.into_iter().map(to_item).collect::<Result<_, E>>()?, next_cursor })
 }
 
 #[cfg(test)]

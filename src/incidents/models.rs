@@ -4,14 +4,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    db::schema::{incident_resident_counts, incidents},
+    db::{
+        schema::{incident_resident_counts, incidents},
+        stored::{Row, Unreadable},
+    },
     error::{ApiError, FieldError},
     patch::double_option,
     rules::incidents::{
         open_obligations, problems, Determination, IncidentStatus, PiElement, Record, ResponsiveAction, Review,
         Timeliness,
     },
-    time::{date_text, parse_date},
+    time::date_text,
 };
 
 #[derive(Queryable, Insertable, AsChangeset, Debug, Clone)]
@@ -146,25 +149,22 @@ fn json_text<T: Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-fn json_or_default<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
 impl IncidentRow {
     pub fn status(&self) -> IncidentStatus {
         IncidentStatus::parse(&self.status).unwrap_or(IncidentStatus::Open)
     }
 
-    pub fn timeliness(&self) -> Option<Timeliness> {
-        self.timeliness.as_deref().and_then(|t| serde_json::from_str(t).ok())
+    pub fn timeliness(&self) -> Result<Option<Timeliness>, Unreadable> {
+        self.timeliness.as_deref().map(|t| Row::new("incidents", &self.id).json("timeliness", t)).transpose()
     }
 
-    pub fn view(self, history: Vec<ResidentCount>) -> Incident {
-        let fields = IncidentFields::from_row(&self);
+    pub fn view(self, history: Vec<ResidentCount>) -> Result<Incident, Unreadable> {
+        let fields = IncidentFields::from_row(&self)?;
         let obligations =
             open_obligations(fields.determination, &fields.pi_elements, &fields.record(crate::time::today()));
-        let report_timeliness = self.timeliness();
-        Incident {
+        let report_timeliness = self.timeliness()?;
+        let closed_on = Row::new("incidents", &self.id).optional_date("closed_on", self.closed_on.as_deref())?;
+        Ok(Incident {
             id: self.id,
             vendor_id: self.vendor_id,
             contract_id: self.contract_id,
@@ -190,7 +190,7 @@ impl IncidentRow {
             credit_monitoring_months: fields.credit_monitoring_months,
             responsive_actions: fields.responsive_actions,
             review: fields.review,
-            closed_on: self.closed_on.as_deref().map(parse_date),
+            closed_on,
             report_timeliness,
             late_report_finding_id: self.late_report_finding_id,
             open_obligations: obligations,
@@ -198,7 +198,7 @@ impl IncidentRow {
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
-        }
+        })
     }
 }
 
@@ -324,32 +324,38 @@ impl IncidentFields {
         ApiError::unless_empty(errors)
     }
 
-    pub fn from_row(r: &IncidentRow) -> Self {
-        let day = |d: &Option<String>| d.as_deref().map(parse_date);
-        IncidentFields {
+    pub fn from_row(r: &IncidentRow) -> Result<Self, Unreadable> {
+        let at = Row::new("incidents", &r.id);
+        let day = |column, d: &Option<String>| at.optional_date(column, d.as_deref());
+        Ok(IncidentFields {
             contract_id: r.contract_id.clone(),
             title: r.title.clone(),
             description: r.description.clone(),
             status: r.status(),
-            discovered_on: parse_date(&r.discovered_on),
+            discovered_on: at.date("discovered_on", &r.discovered_on)?,
             discovered_on_approximate: r.discovered_on_approximate,
-            reported_to_us_on: parse_date(&r.reported_to_us_on),
-            pi_elements: json_or_default(&r.pi_elements),
+            reported_to_us_on: at.date("reported_to_us_on", &r.reported_to_us_on)?,
+            pi_elements: at.json("pi_elements", &r.pi_elements)?,
             data_encrypted: r.data_encrypted,
             key_compromised: r.key_compromised,
             ma_residents_affected: r.ma_residents_affected,
-            determination: Determination::parse(&r.breach_determination).unwrap_or(Determination::Pending),
+            determination: at.one_of(
+                "breach_determination",
+                "breach determination",
+                &r.breach_determination,
+                Determination::parse,
+            )?,
             determination_rationale: r.determination_rationale.clone(),
-            ag_notified_on: day(&r.ag_notified_on),
-            ocabr_notified_on: day(&r.ocabr_notified_on),
-            residents_notified_on: day(&r.residents_notified_on),
-            credit_agencies_notified_on: day(&r.credit_agencies_notified_on),
+            ag_notified_on: day("ag_notified_on", &r.ag_notified_on)?,
+            ocabr_notified_on: day("ocabr_notified_on", &r.ocabr_notified_on)?,
+            residents_notified_on: day("residents_notified_on", &r.residents_notified_on)?,
+            credit_agencies_notified_on: day("credit_agencies_notified_on", &r.credit_agencies_notified_on)?,
             law_enforcement_delay: r.law_enforcement_delay.clone(),
             credit_monitoring_offered: r.credit_monitoring_offered,
             credit_monitoring_months: r.credit_monitoring_months,
-            responsive_actions: json_or_default(&r.responsive_actions),
-            review: r.review.as_deref().and_then(|t| serde_json::from_str(t).ok()),
-        }
+            responsive_actions: at.json("responsive_actions", &r.responsive_actions)?,
+            review: r.review.as_deref().map(|t| at.json("review", t)).transpose()?,
+        })
     }
 
     /// Writes the fields into a row, stamping the day it was closed.

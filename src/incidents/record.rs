@@ -49,7 +49,7 @@ pub fn check_contract(
 /// The incident as the API shows it, with its resident-count history.
 pub fn view(c: &mut DbConn, row: IncidentRow) -> Result<Incident, ApiError> {
     let history = store::resident_counts(c, std::slice::from_ref(&row.id))?.remove(&row.id).unwrap_or_default();
-    Ok(row.view(history))
+    Ok(row.view(history)?)
 }
 
 /// A new row for `vendor_id` holding `fields`.
@@ -99,7 +99,7 @@ pub fn save(
     before: Option<&Incident>,
     mut row: IncidentRow,
 ) -> Result<Incident, ApiError> {
-    let fields = IncidentFields::from_row(&row);
+    let fields = IncidentFields::from_row(&row)?;
     let terms = store::notice_terms(c, &row.vendor_id, row.contract_id.as_deref(), fields.discovered_on)?;
     let measured = timeliness(fields.discovered_on, fields.discovered_on_approximate, fields.reported_to_us_on, &terms);
     row.timeliness = measured.as_ref().map(|t| serde_json::to_string(t).unwrap_or_default());
@@ -149,7 +149,7 @@ fn raise_late_report_finding(
     .normalized()
     .apply_to(&mut row, &now);
     findings::insert(c, &row)?;
-    let finding = Finding::from(row);
+    let finding = Finding::try_from(row)?;
     audit::record(c, who, Change::created("finding", &finding.id, &finding))?;
     Ok(finding.id)
 }

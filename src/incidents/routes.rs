@@ -118,7 +118,7 @@ async fn page(
             Ok((rows, store::resident_counts(c, &ids)?))
         })
         .await?;
-    let page = pagination::page(
+    let page = pagination::try_page(
         rows,
         limit,
         |r| r.id.clone(),
@@ -126,7 +126,7 @@ async fn page(
             let counts = history.remove(&r.id).unwrap_or_default();
             r.view(counts)
         },
-    );
+    )?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -183,7 +183,7 @@ pub async fn update_incident(
             etag::check(&expected, row.version)?;
             let before = record::view(c, row.clone())?;
             let today = time::today();
-            let mut fields = patch.apply(IncidentFields::from_row(&row));
+            let mut fields = patch.apply(IncidentFields::from_row(&row)?);
             fields.validate(today)?;
             fields.contract_id = record::check_contract(c, &row.vendor_id, fields.contract_id.take())?;
             fields.apply_to(&mut row, today);

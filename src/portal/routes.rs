@@ -15,7 +15,7 @@ use crate::{
         store, view,
     },
     audit::store::{self as audit, Change},
-    db::DbConn,
+    db::{stored::Row, DbConn},
     error::{ApiError, ApiResult, FieldError, ReadErrors, WriteErrors},
     http::{ids, json::Json},
     rules::{
@@ -53,7 +53,7 @@ fn portal_view_of(c: &mut DbConn, row: AssessmentRow) -> Result<PortalView, ApiE
         assessment_id: loaded.row.id.clone(),
         vendor_name,
         status,
-        due_on: time::parse_date(&loaded.row.due_on),
+        due_on: Row::new("assessments", &loaded.row.id).date("due_on", &loaded.row.due_on)?,
         link_expires_at: loaded.row.token_expires_at.clone(),
         locked: !matches!(status, AssessmentStatus::Sent | AssessmentStatus::InProgress),
         title: loaded.template.title.clone(),
@@ -378,13 +378,13 @@ pub async fn submit(state: web::Data<AppState>, session: PortalSession) -> ApiRe
                     .collect();
                 return Err(ApiError::Validation(errors));
             }
-            let before = crate::assessments::models::Assessment::from(session.assessment.clone());
+            let before = crate::assessments::models::Assessment::try_from(session.assessment.clone())?;
             let now = time::now();
             row.submitted_at = Some(now.clone());
             row.updated_at = now;
             row.version += 1;
             store::update(c, &row)?;
-            let after = crate::assessments::models::Assessment::from(row.clone());
+            let after = crate::assessments::models::Assessment::try_from(row.clone())?;
             audit::record(
                 c,
                 &session.principal,

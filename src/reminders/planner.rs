@@ -14,7 +14,10 @@ use super::{
 };
 use crate::{
     config::Config,
-    db::{Db, DbConn},
+    db::{
+        stored::{Row, Unreadable},
+        Db, DbConn,
+    },
     error::ApiError,
     rules::{
         capability::{next_reassessment, IncidentFact, Model},
@@ -92,8 +95,8 @@ fn key_of(p: &Planned) -> Key {
     (p.subject_id.clone(), p.kind, p.due_on, p.lead_days)
 }
 
-fn row_key(r: &ReminderRow) -> Key {
-    (r.subject_id.clone(), r.kind(), time::parse_date(&r.due_on), r.lead_days as u32)
+fn row_key(r: &ReminderRow) -> Result<Key, Unreadable> {
+    Ok((r.subject_id.clone(), r.kind(), Row::new("reminders", &r.id).date("due_on", &r.due_on)?, r.lead_days as u32))
 }
 
 /// Brings the rows of these vendors in line with their data: new deadlines get rows, pending rows
@@ -113,7 +116,8 @@ pub fn replan(
     let wanted: Vec<Planned> =
         rule::plan(&all.iter().filter(|d| d.due_on <= horizon).cloned().collect::<Vec<_>>(), &s.lead_days);
     let existing = store::rows_from(conn, vendor_ids, today)?;
-    let by_key: HashMap<Key, &ReminderRow> = existing.iter().map(|r| (row_key(r), r)).collect();
+    let by_key: HashMap<Key, &ReminderRow> =
+        existing.iter().map(|r| Ok((row_key(r)?, r))).collect::<Result<_, Unreadable>>()?;
     let wanted_keys: HashSet<Key> = wanted.iter().map(key_of).collect();
     let now = time::now();
     let mut changes = Changes::default();
@@ -132,7 +136,7 @@ pub fn replan(
     changes.planned += store::insert(conn, &new_rows)?;
 
     for r in existing.iter().filter(|r| r.state == ReminderState::Pending.as_str()) {
-        if wanted_keys.contains(&row_key(r)) {
+        if wanted_keys.contains(&row_key(r)?) {
             continue;
         }
         let why = why_not_wanted(r, &all, &s.lead_days);

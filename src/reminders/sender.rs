@@ -27,7 +27,10 @@ use crate::{
     audit::store::{self as audit, Change},
     compliance::store as compliance,
     contracts::store as contracts,
-    db::DbConn,
+    db::{
+        stored::{Row, Unreadable},
+        DbConn,
+    },
     error::ApiError,
     findings::store as findings,
     lease::{self, Held},
@@ -148,13 +151,16 @@ async fn decide_batch(state: &AppState, today: NaiveDate, now: &str) -> Result<(
                     .min();
                 let pending: Vec<DueReminder> = of_group
                     .filter(|r| r.state == ReminderState::Pending.as_str())
-                    .map(|r| DueReminder {
-                        id: r.id.clone(),
-                        due_on: time::parse_date(&r.due_on),
-                        lead_days: r.lead_days as u32,
-                        send_on: time::parse_date(&r.send_on),
+                    .map(|r| {
+                        let at = Row::new("reminders", &r.id);
+                        Ok(DueReminder {
+                            id: r.id.clone(),
+                            due_on: at.date("due_on", &r.due_on)?,
+                            lead_days: r.lead_days as u32,
+                            send_on: at.date("send_on", &r.send_on)?,
+                        })
                     })
-                    .collect();
+                    .collect::<Result<_, Unreadable>>()?;
                 for d in rule::decide(&pending, nearest_sent, today) {
                     match d {
                         rule::Decision::Send { id, late } => to_send.push((id, late)),
@@ -305,7 +311,7 @@ fn prepare(
 ) -> Result<Prepared, ApiError> {
     let row = store::get_required(c, id)?;
     let kind = row.kind();
-    let due_on = time::parse_date(&row.due_on);
+    let due_on = Row::new("reminders", &row.id).date("due_on", &row.due_on)?;
     let Some(vendor) = vendors::get(c, &row.vendor_id)? else {
         return Ok(Prepared::Skip(row, "the vendor no longer exists".into()));
     };

@@ -8,10 +8,10 @@ use super::models::{ReminderQuery, ReminderRow, ReminderState};
 use crate::{
     db::{
         schema::{assessments as a, contracts as c, findings as f, incidents as i, reminders as r, vendors as v},
+        stored::{Row, Unreadable},
         DbConn,
     },
     error::ApiError,
-    time::parse_date,
 };
 
 /// A vendor as the schedule needs it.
@@ -60,10 +60,6 @@ pub struct Facts {
     pub incidents_reported: Vec<(String, String, NaiveDate)>,
 }
 
-fn day(s: &str) -> NaiveDate {
-    parse_date(s.get(..10).unwrap_or(s))
-}
-
 pub fn facts(conn: &mut DbConn, vendor_ids: &[String]) -> Result<Facts, ApiError> {
     let vendors = v::table
         .filter(v::id.eq_any(vendor_ids))
@@ -95,26 +91,31 @@ pub fn facts(conn: &mut DbConn, vendor_ids: &[String]) -> Result<Facts, ApiError
         ))
         .load::<(String, String, String, String, Option<String>, bool, Option<i32>, Option<i32>, Option<String>)>(conn)?
         .into_iter()
-        .map(|(id, vendor_id, title, status, ends_on, auto_renews, term, notice, owner_email)| ContractFact {
-            id,
-            vendor_id,
-            title,
-            status,
-            ends_on: ends_on.as_deref().map(day),
-            auto_renews,
-            renewal_term_months: term,
-            notice_days: notice,
-            owner_email,
+        .map(|(id, vendor_id, title, status, ends_on, auto_renews, term, notice, owner_email)| {
+            Ok(ContractFact {
+                ends_on: Row::new("contracts", &id).optional_date("ends_on", ends_on.as_deref())?,
+                id,
+                vendor_id,
+                title,
+                status,
+                auto_renews,
+                renewal_term_months: term,
+                notice_days: notice,
+                owner_email,
+            })
         })
-        .collect();
+        .collect::<Result<_, Unreadable>>()?;
     let open_assessments = a::table
         .filter(a::vendor_id.eq_any(vendor_ids))
         .filter(a::status.eq_any(["sent", "in_progress"]))
         .select((a::id, a::vendor_id, a::due_on))
         .load::<(String, String, String)>(conn)?
         .into_iter()
-        .map(|(id, vendor_id, due)| DueFact { id, vendor_id, due_on: Some(day(&due)), owner_email: None })
-        .collect();
+        .map(|(id, vendor_id, due)| {
+            let due_on = Some(Row::new("assessments", &id).date("due_on", &due)?);
+            Ok(DueFact { id, vendor_id, due_on, owner_email: None })
+        })
+        .collect::<Result<_, Unreadable>>()?;
     let latest_accepted = a::table
         .filter(a::vendor_id.eq_any(vendor_ids))
         .filter(a::status.eq("accepted"))
@@ -122,8 +123,12 @@ pub fn facts(conn: &mut DbConn, vendor_ids: &[String]) -> Result<Facts, ApiError
         .select((a::vendor_id, diesel::dsl::max(a::decided_at)))
         .load::<(String, Option<String>)>(conn)?
         .into_iter()
-        .filter_map(|(vendor, at)| Some((vendor, day(&at?))))
-        .collect();
+        .filter_map(|(vendor, at)| {
+            let at = at?;
+            let row = format!("the latest accepted of vendor {vendor}");
+            Some(Row::new("assessments", &row).day_of("decided_at", &at).map(|day| (vendor, day)))
+        })
+        .collect::<Result<_, Unreadable>>()?;
     let open_findings = f::table
         .filter(f::vendor_id.eq_any(vendor_ids))
         .filter(f::status.eq_any(["open", "in_progress", "awaiting_verification"]))
@@ -131,20 +136,21 @@ pub fn facts(conn: &mut DbConn, vendor_ids: &[String]) -> Result<Facts, ApiError
         .select((f::id, f::vendor_id, f::due_on, f::owner_email))
         .load::<(String, String, Option<String>, Option<String>)>(conn)?
         .into_iter()
-        .map(|(id, vendor_id, due, owner_email)| DueFact {
-            id,
-            vendor_id,
-            due_on: due.as_deref().map(day),
-            owner_email,
+        .map(|(id, vendor_id, due, owner_email)| {
+            let due_on = Row::new("findings", &id).optional_date("due_on", due.as_deref())?;
+            Ok(DueFact { id, vendor_id, due_on, owner_email })
         })
-        .collect();
+        .collect::<Result<_, Unreadable>>()?;
     let incidents_reported = i::table
         .filter(i::vendor_id.eq_any(vendor_ids))
         .select((i::vendor_id, i::id, i::reported_to_us_on))
         .load::<(String, String, String)>(conn)?
         .into_iter()
-        .map(|(vendor_id, id, on)| (vendor_id, id, day(&on)))
-        .collect();
+        .map(|(vendor_id, id, on)| {
+            let day = Row::new("incidents", &id).date("reported_to_us_on", &on)?;
+            Ok((vendor_id, id, day))
+        })
+        .collect::<Result<_, Unreadable>>()?;
     Ok(Facts { vendors, contracts, open_assessments, latest_accepted, open_findings, incidents_reported })
 }
 

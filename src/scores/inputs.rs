@@ -15,6 +15,7 @@ use crate::{
     contracts::{models::ContractRow, store::without_document},
     db::{
         schema::{assessments as s, contract_clauses as cc, contracts as c, findings as f, incidents as i},
+        stored::{Row, Unreadable},
         DbConn,
     },
     error::ApiError,
@@ -26,7 +27,6 @@ use crate::{
         findings::{FindingStatus, Severity},
         incidents::{Determination, Timeliness},
     },
-    time::parse_date,
     vendors::models::VendorRow,
 };
 
@@ -38,11 +38,6 @@ pub struct Inputs {
     pub assessments: Vec<AssessmentFact>,
     pub findings: Vec<FindingFact>,
     pub incidents: Vec<IncidentFact>,
-}
-
-/// The day of an RFC 3339 timestamp (UTC).
-fn day_of(ts: &str) -> NaiveDate {
-    parse_date(ts.get(..10).unwrap_or(ts))
 }
 
 fn group<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> HashMap<String, Vec<T>> {
@@ -82,91 +77,112 @@ pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, A
     let vendor_of: HashMap<String, String> = rows.iter().map(|r| (r.id.clone(), r.vendor_id.clone())).collect();
     let owner = |contract_id: &str| vendor_of.get(contract_id).cloned().unwrap_or_default();
     let mut facts_by = group(facts, |fc| owner(&fc.id));
-    let mut starts_by = group(
-        rows.iter()
-            .map(|r| ContractStart {
+    let starts = rows
+        .iter()
+        .map(|r| {
+            let at = Row::new("contracts", &r.id);
+            Ok(ContractStart {
                 id: r.id.clone(),
                 is_draft: r.status == "draft",
-                entered_on: parse_date(&r.entered_on),
-                effective_on: r.effective_on.as_deref().map(parse_date),
+                entered_on: at.date("entered_on", &r.entered_on)?,
+                effective_on: at.optional_date("effective_on", r.effective_on.as_deref())?,
             })
-            .collect(),
-        |st| owner(&st.id),
-    );
-    let mut clauses_by = group(
-        clause_rows
-            .into_iter()
-            .map(|r| ClauseFact {
-                present: ClauseStatus::parse(&r.status) == Some(ClauseStatus::Present),
-                effective_from: parse_date(&r.effective_from),
-                effective_to: r.effective_to.as_deref().map(parse_date),
+        })
+        .collect::<Result<Vec<_>, Unreadable>>()?;
+    let mut starts_by = group(starts, |st| owner(&st.id));
+    let clauses = clause_rows
+        .into_iter()
+        .map(|r| {
+            let key = format!("{}/{}", r.contract_id, r.clause_type);
+            let at = Row::new("contract_clauses", &key);
+            Ok(ClauseFact {
+                present: at.one_of("status", "clause status", &r.status, ClauseStatus::parse)? == ClauseStatus::Present,
+                effective_from: at.date("effective_from", &r.effective_from)?,
+                effective_to: at.optional_date("effective_to", r.effective_to.as_deref())?,
                 contract_id: r.contract_id,
                 clause_type: r.clause_type,
             })
-            .collect(),
-        |cl| owner(&cl.contract_id),
-    );
+        })
+        .collect::<Result<Vec<_>, Unreadable>>()?;
+    let mut clauses_by = group(clauses, |cl| owner(&cl.contract_id));
     let mut assessments_by = group(decided, |a| a.vendor_id.clone());
     let mut findings_by = group(finding_rows, |x| x.vendor_id.clone());
     let mut incidents_by = group(incident_rows, |x| x.0.clone());
 
-    Ok(vendors
-        .into_iter()
-        .map(|vendor| {
-            let id = vendor.id.as_str();
-            let assessments = assessments_by
-                .remove(id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|a| AssessmentFact {
+    let mut out = Vec::with_capacity(vendors.len());
+    for vendor in vendors {
+        let id = vendor.id.as_str();
+        let assessments = assessments_by
+            .remove(id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| {
+                let at = Row::new("assessments", &a.id);
+                Ok(AssessmentFact {
                     accepted: a.status == "accepted",
-                    decided_on: day_of(a.decided_at.as_deref().unwrap_or_default()),
+                    decided_on: at.day_of("decided_at", a.decided_at.as_deref().unwrap_or_default())?,
                     score: a.score,
                     critical_failures: a.critical_failures.unwrap_or(0),
                     id: a.id,
                 })
-                .collect();
-            let findings = findings_by
-                .remove(id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|x| FindingFact {
-                    severity: Severity::parse(&x.severity).unwrap_or(Severity::Medium),
-                    created_on: day_of(&x.created_at),
-                    due_on: x.due_on.as_deref().map(parse_date),
-                    resolved_on: x.resolved_at.as_deref().map(day_of),
+            })
+            .collect::<Result<Vec<_>, Unreadable>>()?;
+        let findings = findings_by
+            .remove(id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| {
+                let at = Row::new("findings", &x.id);
+                let status = at.one_of("status", "finding status", &x.status, FindingStatus::parse)?;
+                Ok(FindingFact {
+                    severity: at.one_of("severity", "severity", &x.severity, Severity::parse)?,
+                    created_on: at.day_of("created_at", &x.created_at)?,
+                    due_on: at.optional_date("due_on", x.due_on.as_deref())?,
+                    resolved_on: x.resolved_at.as_deref().map(|t| at.day_of("resolved_at", t)).transpose()?,
                     risk_accepted_on: x
                         .risk_accepted_at
                         .as_deref()
-                        .filter(|_| x.status == FindingStatus::RiskAccepted.as_str())
-                        .map(day_of),
+                        .filter(|_| status == FindingStatus::RiskAccepted)
+                        .map(|t| at.day_of("risk_accepted_at", t))
+                        .transpose()?,
                     id: x.id,
                 })
-                .collect();
-            let incidents = incidents_by
-                .remove(id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(_, id, reported_on, determination, timeliness)| IncidentFact {
+            })
+            .collect::<Result<Vec<_>, Unreadable>>()?;
+        let incidents = incidents_by
+            .remove(id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, id, reported_on, determination, timeliness)| {
+                let at = Row::new("incidents", &id);
+                let late_report = match timeliness {
+                    Some(t) => at.json::<Timeliness>("timeliness", &t)?.late,
+                    None => false,
+                };
+                Ok(IncidentFact {
+                    reported_on: at.date("reported_to_us_on", &reported_on)?,
+                    determination: at.one_of(
+                        "breach_determination",
+                        "breach determination",
+                        &determination,
+                        Determination::parse,
+                    )?,
+                    late_report,
                     id,
-                    reported_on: parse_date(&reported_on),
-                    determination: Determination::parse(&determination).unwrap_or(Determination::Pending),
-                    late_report: timeliness
-                        .and_then(|t| serde_json::from_str::<Timeliness>(&t).ok())
-                        .is_some_and(|t| t.late),
                 })
-                .collect();
-            Inputs {
-                contracts: facts_by.remove(id).unwrap_or_default(),
-                starts: starts_by.remove(id).unwrap_or_default(),
-                clauses: clauses_by.remove(id).unwrap_or_default(),
-                assessments,
-                findings,
-                incidents,
-                vendor,
-            }
-        })
-        .collect())
+            })
+            .collect::<Result<Vec<_>, Unreadable>>()?;
+        out.push(Inputs {
+            contracts: facts_by.remove(id).unwrap_or_default(),
+            starts: starts_by.remove(id).unwrap_or_default(),
+            clauses: clauses_by.remove(id).unwrap_or_default(),
+            assessments,
+            findings,
+            incidents,
+            vendor,
+        });
+    }
+    Ok(out)
 }
 
 /// The score of one vendor's inputs on `as_of`.

@@ -4,7 +4,10 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::{
-    db::schema::vendors,
+    db::{
+        schema::vendors,
+        stored::{Row, Unreadable},
+    },
     patch::{double_option, Patch},
     rules::{
         risk_tier::{risk_tier, PiProfile},
@@ -55,7 +58,7 @@ pub struct Vendor {
     pub records_estimate: Option<i64>,
     pub access: Access,
     pub criticality: Criticality,
-    /// 1 (highest) to 3, derived from the PI profile and criticality; see `src/rules/risk_tier.rs`.
+    /// 1 (highest) to 3, derived from the PI profile and criticality; see `crates/oversee-rules/src/risk_tier.rs`.
     #[schema(minimum = 1, maximum = 3)]
     pub risk_tier: i32,
     pub tags: Vec<String>,
@@ -67,28 +70,31 @@ pub struct Vendor {
     pub archived_at: Option<String>,
 }
 
-impl From<VendorRow> for Vendor {
-    fn from(r: VendorRow) -> Self {
-        Vendor {
+impl TryFrom<VendorRow> for Vendor {
+    type Error = Unreadable;
+
+    fn try_from(r: VendorRow) -> Result<Self, Unreadable> {
+        let at = Row::new("vendors", &r.id);
+        Ok(Vendor {
+            status: at.one_of("status", "vendor status", &r.status, VendorStatus::parse)?,
+            pi_elements: at.json("pi_elements", &r.pi_elements)?,
+            access: at.one_of("access", "kind of access", &r.access, Access::parse)?,
+            criticality: at.one_of("criticality", "criticality", &r.criticality, Criticality::parse)?,
+            tags: at.json("tags", &r.tags)?,
             id: r.id,
             name: r.name,
             legal_name: r.legal_name,
             website: r.website,
             description: r.description,
-            status: VendorStatus::parse(&r.status).unwrap_or(VendorStatus::Prospect),
             owner_email: r.owner_email,
             handles_pi: r.handles_pi,
-            pi_elements: serde_json::from_str(&r.pi_elements).unwrap_or_default(),
             records_estimate: r.records_estimate,
-            access: Access::parse(&r.access).unwrap_or(Access::None),
-            criticality: Criticality::parse(&r.criticality).unwrap_or(Criticality::Medium),
             risk_tier: r.risk_tier,
-            tags: serde_json::from_str(&r.tags).unwrap_or_default(),
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
             archived_at: r.archived_at,
-        }
+        })
     }
 }
 

@@ -52,7 +52,7 @@ pub async fn create_vendor(
         .db
         .write(move |c| {
             store::insert(c, &row, &tags)?;
-            let vendor = Vendor::from(row);
+            let vendor = Vendor::try_from(row)?;
             audit::record(c, &who.0, Change::created(SUBJECT, &vendor.id, &vendor))?;
             Ok(vendor)
         })
@@ -98,7 +98,7 @@ pub async fn list_vendors(
         limit,
     };
     let rows = state.db.read(move |c| store::list(c, &filter)).await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| store::sort_key(r, sort), Vendor::from)))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| store::sort_key(r, sort), Vendor::try_from)?))
 }
 
 /// Get a vendor.
@@ -116,7 +116,7 @@ pub async fn get_vendor(
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, SUBJECT)?;
     let row = state.db.read(move |c| store::get_required(c, &id)).await?;
-    let vendor = Vendor::from(row);
+    let vendor = Vendor::try_from(row)?;
     Ok(respond::ok_with_etag(&vendor, vendor.version))
 }
 
@@ -147,7 +147,7 @@ pub async fn update_vendor(
     let vendor = state
         .db
         .write(move |c| {
-            let before = Vendor::from(store::get_required(c, &id)?);
+            let before = Vendor::try_from(store::get_required(c, &id)?)?;
             etag::check(&expected, before.version)?;
             if before.archived_at.is_some() {
                 return Err(ApiError::Archived("the vendor is archived; archived vendors cannot be changed".into()));
@@ -163,7 +163,7 @@ pub async fn update_vendor(
                 archived_at: None,
             });
             store::update(c, &row, &tags)?;
-            let after = Vendor::from(row);
+            let after = Vendor::try_from(row)?;
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             crate::derived::refresh(c, &after.id, &who.0, &config)?;
             Ok(after)
@@ -200,14 +200,14 @@ pub async fn archive_vendor(
             if row.archived_at.is_some() {
                 return Ok(());
             }
-            let before = Vendor::from(row.clone());
+            let before = Vendor::try_from(row.clone())?;
             let now = time::now();
             row.archived_at = Some(now.clone());
             row.updated_at = now;
             row.version += 1;
             let tags = before.tags.clone();
             store::update(c, &row, &tags)?;
-            let after = Vendor::from(row);
+            let after = Vendor::try_from(row)?;
             audit::record(c, &who.0, Change::new("archived", SUBJECT, &after.id, Some(&before), Some(&after)))
         })
         .await?;

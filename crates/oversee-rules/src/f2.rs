@@ -25,7 +25,6 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 pub const REQUIREMENT: &str = "201 CMR 17.03(2)(f)2";
 
@@ -43,7 +42,8 @@ pub fn grandfathered_until() -> NaiveDate {
     NaiveDate::from_ymd_opt(2012, 3, 1).expect("valid date")
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum F2Status {
     NotApplicable,
@@ -140,7 +140,8 @@ pub struct ContractFacts {
     pub security_clause: Option<ClauseFacts>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Policy {
     pub renewal_resets_grandfathering: bool,
 }
@@ -151,7 +152,8 @@ impl Default for Policy {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContractEvaluation {
     pub contract_id: String,
     pub contract_title: String,
@@ -366,7 +368,8 @@ pub fn evaluate_contract(c: &ContractFacts, as_of: NaiveDate, policy: Policy) ->
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VendorEvaluation {
     pub status: F2Status,
     pub reason_codes: Vec<String>,

@@ -7,7 +7,6 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 pub use super::clause_detection::Deadline;
 use super::vendor_profile::text_enum;
@@ -67,13 +66,14 @@ pub struct NoticeTerm {
 }
 
 /// How the vendor's report compares with its contract's notice term.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Timeliness {
     /// The contract whose breach_notification clause set the term.
     pub contract_id: String,
     pub deadline: Deadline,
     /// The last day a report was on time.
-    #[schema(value_type = String, format = Date)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub due_on: NaiveDate,
     /// Days from discovery to our being told.
     pub elapsed_days: i64,
@@ -116,32 +116,34 @@ pub fn timeliness(
 }
 
 /// The post-incident review 17.03(2)(j) requires.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"reviewed_on": "2026-10-20", "participants": ["CISO", "Vendor manager"],
-    "conclusions": "The vendor's MFA gap let the attacker in.", "practice_changes": "MFA is now a contract term."}))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"reviewed_on": "2026-10-20", "participants": ["CISO", "Vendor manager"],
+    "conclusions": "The vendor's MFA gap let the attacker in.", "practice_changes": "MFA is now a contract term."})))]
 pub struct Review {
-    #[schema(value_type = String, format = Date)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub reviewed_on: NaiveDate,
-    #[schema(min_items = 1, max_items = 50)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
     pub participants: Vec<String>,
-    #[schema(min_length = 1, max_length = 10000)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10000))]
     pub conclusions: String,
     /// The changes to business practice that followed, or why none were needed.
-    #[schema(min_length = 1, max_length = 10000)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10000))]
     pub practice_changes: String,
 }
 
 /// One responsive action, dated.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"taken_on": "2026-10-03", "action": "Rotated the vendor's API keys", "by": "secops@example.com"}))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"taken_on": "2026-10-03", "action": "Rotated the vendor's API keys", "by": "secops@example.com"})))]
 pub struct ResponsiveAction {
-    #[schema(value_type = String, format = Date)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub taken_on: NaiveDate,
-    #[schema(min_length = 1, max_length = 2000)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub action: String,
-    #[schema(max_length = 200)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub by: Option<String>,
 }
 

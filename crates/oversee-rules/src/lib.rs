@@ -11,6 +11,7 @@ pub mod incidents;
 pub mod questionnaire;
 pub mod reminders;
 pub mod risk_tier;
+pub mod text;
 pub mod tickets;
 pub mod vendor_profile;
 pub mod webhooks;

@@ -6,7 +6,6 @@
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::{
     f2::{ContractEvaluation, F2Status},
@@ -29,7 +28,8 @@ pub const SUPPORTING_CLAUSES: [&str; 6] = [
 ];
 
 /// The model's settings. Weights are points out of 100 and must add up to 100.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Model {
     pub questionnaire: u32,
     pub contract: u32,
@@ -176,7 +176,8 @@ pub struct VendorFacts<'a> {
     pub incidents: &'a [IncidentFact],
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Component {
     pub name: String,
     /// The points this component can give (its weight in the model).
@@ -193,7 +194,8 @@ text_enum!(
     F1Status { Satisfied => "satisfied", AtRisk => "at_risk", NotSatisfied => "not_satisfied", NotApplicable => "not_applicable" }
 );
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct F1Result {
     pub requirement: String,
     pub status: F1Status,
@@ -202,7 +204,8 @@ pub struct F1Result {
     pub reasons: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Capability {
     pub score: f64,
     pub grade: String,

@@ -1,14 +1,16 @@
 //! The vocabulary of a vendor's PI profile, shared by the API and the rules.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
+/// A closed set of names stored and sent as text: the enum, `ALL`, `as_str` and `parse`. Used by
+/// the server for its own vocabularies too, so it names every path it needs.
+#[macro_export]
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        $crate::with_schema! {
+            $(#[$meta])*
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+            #[serde(rename_all = "snake_case")]
+            pub enum $name { $($variant),+ }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -21,7 +23,28 @@ macro_rules! text_enum {
         }
     };
 }
-pub(crate) use text_enum;
+pub use crate::text_enum;
+
+/// Adds the OpenAPI schema derive to an item when this crate's `openapi` feature is on: decided
+/// here, where the feature is known, also for items the server declares with `text_enum!`.
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! with_schema {
+    ($item:item) => {
+        #[derive(utoipa::ToSchema)]
+        $item
+    };
+}
+
+#[cfg(not(feature = "openapi"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! with_schema {
+    ($item:item) => {
+        $item
+    };
+}
 
 text_enum!(
     /// The personal-information elements of 201 CMR 17.02 that a vendor may receive.

@@ -63,9 +63,10 @@ pub fn parse_event(v: &Value) -> Result<TicketEvent, (&'static str, String)> {
 /// means ServiceNow). Each value it reads is a non-blank string or a number.
 pub struct TicketEventPayload;
 
+#[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for TicketEventPayload {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let value = serde_json::json!({"type": ["string", "number"], "pattern": crate::http::formats::NON_BLANK});
+        let value = serde_json::json!({"type": ["string", "number"], "pattern": crate::text::NON_BLANK});
         let object = |required: &[&str], properties: serde_json::Value| serde_json::json!({"type": "object", "required": required, "properties": properties});
         let mut ours =
             object(&["system", "key", "status"], serde_json::json!({"system": value, "key": value, "status": value}));
@@ -83,6 +84,7 @@ impl utoipa::PartialSchema for TicketEventPayload {
     }
 }
 
+#[cfg(feature = "openapi")]
 impl utoipa::ToSchema for TicketEventPayload {}
 
 /// For each system, its statuses (compared without case) and the finding status each means.
@@ -94,7 +96,7 @@ pub struct StatusMap(pub BTreeMap<String, BTreeMap<String, FindingStatus>>);
 pub const SYSTEMS: [&str; 4] = ["jira", "servicenow", "github", "other"];
 
 /// A ticket status as a map key: something besides white space.
-const STATUS_NAME: &str = crate::http::formats::NON_BLANK;
+const STATUS_NAME: &str = crate::text::NON_BLANK;
 
 /// The finding statuses a ticket can mean: every one but `risk_accepted`, which needs a person.
 const MAPPABLE: [FindingStatus; 4] =
@@ -102,6 +104,7 @@ const MAPPABLE: [FindingStatus; 4] =
 
 /// The spec says what `normalized` checks: the closed set of systems as named properties, each
 /// a map from a non-blank status to a finding status other than `risk_accepted`.
+#[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for StatusMap {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
@@ -133,6 +136,7 @@ impl utoipa::PartialSchema for StatusMap {
     }
 }
 
+#[cfg(feature = "openapi")]
 impl utoipa::ToSchema for StatusMap {}
 
 impl Default for StatusMap {

@@ -119,7 +119,7 @@ fn no_notice_period_means_no_notice_deadline() {
 #[test]
 fn reassessment_falls_due_the_interval_after_the_latest_acceptance() {
     // The planner asks the score model when the next one is due and plans it while upcoming.
-    let due = crate::rules::capability::reassessment_due(d("2026-02-28"), 12);
+    let due = crate::capability::reassessment_due(d("2026-02-28"), 12);
     assert_eq!(upcoming(Some(due), d("2027-02-27")), Some(d("2027-02-28")));
     assert_eq!(upcoming(Some(due), d("2027-02-28")), Some(d("2027-02-28")));
     assert_eq!(upcoming(Some(due), d("2027-03-01")), None, "overdue: no reminder planned");

@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
 
 use super::vendor_profile::text_enum;
 
@@ -55,9 +54,10 @@ impl AnswerType {
 
 /// A cross-reference to a control or paragraph of a framework, keyed as (framework, version, id)
 /// because ids change meaning across versions.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"framework": "201 CMR 17", "version": "2010", "id": "17.04(3)"}))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"framework": "201 CMR 17", "version": "2010", "id": "17.04(3)"})))]
 pub struct Ref {
     pub framework: String,
     pub version: String,
@@ -65,7 +65,8 @@ pub struct Ref {
 }
 
 /// One option of a choice question.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
     /// What an answer sends.
@@ -83,7 +84,8 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     /// Unique within the template; answers name the question by it.
@@ -119,7 +121,8 @@ impl Question {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub code: String,
@@ -312,7 +315,8 @@ pub struct AnswerFacts {
     pub flagged: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SectionScore {
     pub code: String,
     pub title: String,
@@ -324,7 +328,8 @@ pub struct SectionScore {
     pub answered: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CriticalFailure {
     pub question_code: String,
     pub text: String,
@@ -332,7 +337,8 @@ pub struct CriticalFailure {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoreReport {
     /// earned / possible x 100 over every scored question, one decimal.
     pub total: Option<f64>,

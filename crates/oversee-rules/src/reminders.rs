@@ -7,7 +7,6 @@
 
 use chrono::{Duration, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Lead days when nothing else is configured.
 pub const DEFAULT_LEAD_DAYS: [u32; 6] = [90, 60, 30, 14, 7, 1];
@@ -15,9 +14,10 @@ pub const DEFAULT_LEAD_DAYS: [u32; 6] = [90, 60, 30, 14, 7, 1];
 /// A contract with `auto_renews` but no term renews for a year at a time.
 pub const DEFAULT_RENEWAL_TERM_MONTHS: u32 = 12;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-#[schema(as = ReminderKind)]
+#[cfg_attr(feature = "openapi", schema(as = ReminderKind))]
 pub enum Kind {
     /// The contract's current term ends.
     ContractRenewal,

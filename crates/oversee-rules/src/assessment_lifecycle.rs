@@ -10,9 +10,6 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::vendor_profile::text_enum;
 
 text_enum!(

@@ -18,7 +18,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Strength {
@@ -301,10 +300,11 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A notice deadline found in a breach-notification clause.
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Deadline {
-    #[schema(minimum = 1)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub amount: u32,
     /// `hours`, `days` or `business_days`.
     pub unit: String,
@@ -316,7 +316,8 @@ impl Deadline {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suggestion {
     pub clause_type: String,
     /// Character (not byte) offsets of the provision in the text: `text[start..end]`.

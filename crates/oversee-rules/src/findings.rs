@@ -2,9 +2,6 @@
 
 use chrono::NaiveDate;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::vendor_profile::text_enum;
 
 text_enum!(
