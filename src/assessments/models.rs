@@ -43,8 +43,8 @@ pub struct AssessmentRow {
 }
 
 impl AssessmentRow {
-    pub fn status(&self) -> AssessmentStatus {
-        AssessmentStatus::parse(&self.status).unwrap_or(AssessmentStatus::Draft)
+    pub fn status(&self) -> Result<AssessmentStatus, Unreadable> {
+        Row::new("assessments", &self.id).one_of("status", "assessment status", &self.status, AssessmentStatus::parse)
     }
 }
 
@@ -98,7 +98,7 @@ impl TryFrom<AssessmentRow> for Assessment {
             && r.token_revoked_at.is_none()
             && r.token_expires_at.as_deref().is_some_and(|e| e > now.as_str());
         Ok(Assessment {
-            status: r.status(),
+            status: r.status()?,
             due_on: Row::new("assessments", &r.id).date("due_on", &r.due_on)?,
             respondent: Respondent { name: r.respondent_name, email: r.respondent_email },
             link: LinkState { active, expires_at: r.token_expires_at, revoked_at: r.token_revoked_at },
@@ -219,12 +219,18 @@ pub struct AnswerRow {
 }
 
 impl AnswerRow {
-    pub fn value(&self) -> Option<Value> {
-        self.answer.as_deref().and_then(|a| serde_json::from_str(a).ok())
+    fn at(&self) -> (String, &'static str) {
+        (format!("{}/{}", self.assessment_id, self.question_code), "assessment_answers")
     }
 
-    pub fn review_status(&self) -> ReviewStatus {
-        ReviewStatus::parse(&self.review_status).unwrap_or(ReviewStatus::Pending)
+    pub fn value(&self) -> Result<Option<Value>, Unreadable> {
+        let (key, table) = self.at();
+        self.answer.as_deref().map(|a| Row::new(table, &key).json("answer", a)).transpose()
+    }
+
+    pub fn review_status(&self) -> Result<ReviewStatus, Unreadable> {
+        let (key, table) = self.at();
+        Row::new(table, &key).one_of("review_status", "review status", &self.review_status, ReviewStatus::parse)
     }
 }
 
@@ -290,12 +296,12 @@ pub struct Answer {
 }
 
 impl Answer {
-    pub fn from_parts(code: String, row: Option<AnswerRow>, evidence: Vec<Evidence>) -> Answer {
-        match row {
+    pub fn from_parts(code: String, row: Option<AnswerRow>, evidence: Vec<Evidence>) -> Result<Answer, Unreadable> {
+        Ok(match row {
             Some(r) => Answer {
-                answer: r.value(),
+                answer: r.value()?,
                 review: Review {
-                    status: r.review_status(),
+                    status: r.review_status()?,
                     comment: r.review_comment.clone(),
                     reviewed_by: r.reviewed_by.clone(),
                     reviewed_at: r.reviewed_at.clone(),
@@ -313,7 +319,7 @@ impl Answer {
                 review: Review { status: ReviewStatus::Pending, comment: None, reviewed_by: None, reviewed_at: None },
                 evidence,
             },
-        }
+        })
     }
 }
 

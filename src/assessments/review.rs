@@ -41,7 +41,7 @@ pub async fn list_answers(
         .db
         .read_heavy(move |c| {
             let row = store::get_required(c, &id)?;
-            Ok(view::load(c, row)?.answer_views())
+            Ok(view::load(c, row)?.answer_views()?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(answers))
@@ -100,14 +100,14 @@ pub async fn review_answer(
             answer.reviewed_by = Some(who.sub.clone());
             answer.reviewed_at = Some(now.clone());
             store::save_answer(c, &answer)?;
-            if row.status() != loaded.row.status() {
+            if row.status()? != loaded.row.status()? {
                 row.updated_at = now;
                 row.version += 1;
                 store::update(c, &row)?;
             }
             let files = loaded.evidence.into_iter().filter(|e| e.question_code == code).map(Into::into).collect();
-            let before_view = before.map(|b| Answer::from_parts(code.clone(), Some(b), Vec::new()));
-            let after = Answer::from_parts(code.clone(), Some(answer), files);
+            let before_view = before.map(|b| Answer::from_parts(code.clone(), Some(b), Vec::new())).transpose()?;
+            let after = Answer::from_parts(code.clone(), Some(answer), files)?;
             let subject = format!("{id}/{code}");
             audit::record(
                 c,
@@ -141,8 +141,8 @@ pub async fn score(
             let loaded = view::load(c, row)?;
             Ok(AssessmentScore {
                 assessment_id: loaded.row.id.clone(),
-                status: loaded.row.status(),
-                report: loaded.score(),
+                status: loaded.row.status()?,
+                report: loaded.score()?,
             })
         })
         .await?;
@@ -180,9 +180,9 @@ pub async fn decide(
         .write(move |c| {
             let row = store::get_required(c, &id)?;
             let to =
-                lifecycle::decide(row.status(), d.decision == DecisionKind::Accepted).map_err(ApiError::Conflict)?;
+                lifecycle::decide(row.status()?, d.decision == DecisionKind::Accepted).map_err(ApiError::Conflict)?;
             let loaded = view::load(c, row)?;
-            let report = loaded.score();
+            let report = loaded.score()?;
             let mut row = loaded.row;
             let before = Assessment::try_from(row.clone())?;
             let now = time::now();

@@ -34,7 +34,7 @@ pub const SUBJECT: &str = "assessment";
 
 /// Moves an assessment to the state `action` leads to, or 409 saying why it cannot.
 pub fn transition(row: &mut AssessmentRow, action: Action) -> Result<(), ApiError> {
-    let to = lifecycle::next(row.status(), action).map_err(ApiError::Conflict)?;
+    let to = lifecycle::next(row.status()?, action).map_err(ApiError::Conflict)?;
     row.status = to.as_str().to_string();
     Ok(())
 }

@@ -7,7 +7,7 @@ use super::{
     store,
 };
 use crate::{
-    db::DbConn,
+    db::{stored::Unreadable, DbConn},
     error::ApiError,
     questionnaires::{models::TemplateRow, store as templates},
     rules::questionnaire::{self, AnswerFacts, ReviewStatus, ScoreReport, Section},
@@ -25,12 +25,12 @@ pub fn load(c: &mut DbConn, row: AssessmentRow) -> Result<Loaded, ApiError> {
     let template = templates::get_required(c, &row.template_id)?;
     let answers = store::answers(c, &row.id)?;
     let evidence = store::evidence(c, &row.id)?;
-    Ok(Loaded { sections: template.sections(), template, row, answers, evidence })
+    Ok(Loaded { sections: template.sections()?, template, row, answers, evidence })
 }
 
 impl Loaded {
     /// Every question in template order, answered or not, with its files.
-    pub fn answer_views(&self) -> Vec<Answer> {
+    pub fn answer_views(&self) -> Result<Vec<Answer>, Unreadable> {
         let mut by_code: HashMap<&str, &AnswerRow> =
             self.answers.iter().map(|a| (a.question_code.as_str(), a)).collect();
         self.sections
@@ -44,16 +44,16 @@ impl Loaded {
             .collect()
     }
 
-    pub fn score(&self) -> ScoreReport {
+    pub fn score(&self) -> Result<ScoreReport, Unreadable> {
         let mut facts: BTreeMap<String, AnswerFacts> = BTreeMap::new();
         for a in &self.answers {
             let f = facts.entry(a.question_code.clone()).or_default();
-            f.value = a.value();
-            f.flagged = a.review_status() == ReviewStatus::Flagged;
+            f.value = a.value()?;
+            f.flagged = a.review_status()? == ReviewStatus::Flagged;
         }
         for e in &self.evidence {
             facts.entry(e.question_code.clone()).or_default().evidence_files += 1;
         }
-        questionnaire::score(&self.sections, &facts)
+        Ok(questionnaire::score(&self.sections, &facts))
     }
 }

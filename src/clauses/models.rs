@@ -37,15 +37,17 @@ pub struct ClauseType {
     pub builtin: bool,
 }
 
-impl From<ClauseTypeRow> for ClauseType {
-    fn from(r: ClauseTypeRow) -> Self {
-        ClauseType {
+impl TryFrom<ClauseTypeRow> for ClauseType {
+    type Error = Unreadable;
+
+    fn try_from(r: ClauseTypeRow) -> Result<Self, Unreadable> {
+        Ok(ClauseType {
+            supports: Row::new("clause_types", &r.key).json("supports", &r.supports)?,
             key: r.key,
             title: r.title,
             description: r.description,
-            supports: serde_json::from_str(&r.supports).unwrap_or_default(),
             builtin: r.builtin,
-        }
+        })
     }
 }
 

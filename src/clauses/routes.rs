@@ -37,7 +37,7 @@ pub async fn list_clause_types(
     _who: Authorized<perm::ContractsRead>,
 ) -> ApiResult<HttpResponse> {
     let rows = state.db.read(store::list_types).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(ClauseType::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(ClauseType::try_from).collect::<Result<Vec<_>, _>>()?))
 }
 
 /// Add a clause type of your own.
@@ -67,7 +67,7 @@ pub async fn create_clause_type(
         .db
         .write(move |c| {
             store::insert_type(c, &row)?;
-            let t = ClauseType::from(row);
+            let t = ClauseType::try_from(row)?;
             audit::record(c, &who.0, Change::created("clause_type", &t.key, &t))?;
             Ok(t)
         })

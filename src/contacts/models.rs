@@ -4,7 +4,13 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::{
-    db::schema::vendor_contacts, patch::double_option, rules::vendor_profile::text_enum, vendors::models::non_blank,
+    db::{
+        schema::vendor_contacts,
+        stored::{Row, Unreadable},
+    },
+    patch::double_option,
+    rules::vendor_profile::text_enum,
+    vendors::models::non_blank,
 };
 
 text_enum!(
@@ -49,19 +55,21 @@ pub struct Contact {
     pub updated_at: String,
 }
 
-impl From<ContactRow> for Contact {
-    fn from(r: ContactRow) -> Self {
-        Contact {
+impl TryFrom<ContactRow> for Contact {
+    type Error = Unreadable;
+
+    fn try_from(r: ContactRow) -> Result<Self, Unreadable> {
+        Ok(Contact {
+            role: Row::new("vendor_contacts", &r.id).one_of("role", "contact role", &r.role, ContactRole::parse)?,
             id: r.id,
             vendor_id: r.vendor_id,
             name: r.name,
             email: r.email,
-            role: ContactRole::parse(&r.role).unwrap_or(ContactRole::Other),
             phone: r.phone,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 

@@ -60,7 +60,7 @@ pub async fn create_contact(
             let now = time::now();
             let row = fields.into_row(ids::new(), vendor_id, 1, now.clone(), now);
             store::insert(c, &row)?;
-            let contact = Contact::from(row);
+            let contact = Contact::try_from(row)?;
             audit::record(c, &who.0, Change::created(SUBJECT, &contact.id, &contact))?;
             Ok(contact)
         })
@@ -93,7 +93,7 @@ pub async fn list_contacts(
             store::list(c, &vendor_id, after, limit)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), Contact::from)))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| r.id.clone(), Contact::try_from)?))
 }
 
 /// Get a contact.
@@ -111,7 +111,7 @@ pub async fn get_contact(
 ) -> ApiResult<HttpResponse> {
     let vendor_id = ids::parse(&path.0, "vendor")?;
     let id = ids::parse(&path.1, "contact")?;
-    let contact = Contact::from(state.db.read(move |c| store::get_required(c, &vendor_id, &id)).await?);
+    let contact = Contact::try_from(state.db.read(move |c| store::get_required(c, &vendor_id, &id)).await?)?;
     Ok(respond::ok_with_etag(&contact, contact.version))
 }
 
@@ -139,7 +139,7 @@ pub async fn update_contact(
     let contact = state
         .db
         .write(move |c| {
-            let before = Contact::from(store::get_required(c, &vendor_id, &id)?);
+            let before = Contact::try_from(store::get_required(c, &vendor_id, &id)?)?;
             etag::check(&expected, before.version)?;
             writable_vendor(c, &vendor_id)?;
             let current = ContactFields {
@@ -158,7 +158,7 @@ pub async fn update_contact(
                 time::now(),
             );
             store::update(c, &row)?;
-            let after = Contact::from(row);
+            let after = Contact::try_from(row)?;
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             Ok(after)
         })
@@ -187,7 +187,7 @@ pub async fn delete_contact(
     state
         .db
         .write(move |c| {
-            let before = Contact::from(store::get_required(c, &vendor_id, &id)?);
+            let before = Contact::try_from(store::get_required(c, &vendor_id, &id)?)?;
             etag::check(&expected, before.version)?;
             writable_vendor(c, &vendor_id)?;
             store::delete(c, &id)?;

@@ -66,7 +66,8 @@ impl<'a> Row<'a> {
         text: &str,
         parse: impl FnOnce(&str) -> Option<T>,
     ) -> Result<T, Unreadable> {
-        parse(text).ok_or_else(|| self.unreadable(column, format!("{} is not a {what}", quoted(text))))
+        let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        parse(text).ok_or_else(|| self.unreadable(column, format!("{} is not {article} {what}", quoted(text))))
     }
 
     /// A JSON document of a known shape.

@@ -97,8 +97,8 @@ pub fn build(
             });
         }
         assessment_evidence.push(AssessmentEvidence {
-            answers: loaded.answer_views(),
-            score: loaded.score(),
+            answers: loaded.answer_views()?,
+            score: loaded.score()?,
             assessment: Assessment::try_from(loaded.row)?,
         });
     }
@@ -121,7 +121,7 @@ pub fn build(
         assessments: assessment_evidence,
         findings: findings.into_iter().map(Finding::try_from).collect::<Result<_, _>>()?,
         incidents: incident_views,
-        reminders_sent: reminders_sent.iter().map(Reminder::from).collect(),
+        reminders_sent: reminders_sent.iter().map(Reminder::try_from).collect::<Result<_, _>>()?,
         audit_events: audit_rows.into_iter().map(|r| AuditEvent::new(r, first_linked.as_deref())).collect(),
         audit_chain_head: ChainHead { seq: head.seq, hash: head.hash },
     };

@@ -72,13 +72,12 @@ impl FindingRow {
         }
     }
 
-    pub fn status(&self) -> FindingStatus {
-        FindingStatus::parse(&self.status).unwrap_or(FindingStatus::Open)
+    pub fn status(&self) -> Result<FindingStatus, Unreadable> {
+        Row::new("findings", &self.id).one_of("status", "finding status", &self.status, FindingStatus::parse)
     }
 
-    /// An unreadable stored severity counts as critical: the strictest rule applies to it.
-    pub fn severity(&self) -> crate::rules::findings::Severity {
-        crate::rules::findings::Severity::parse(&self.severity).unwrap_or(crate::rules::findings::Severity::Critical)
+    pub fn severity(&self) -> Result<Severity, Unreadable> {
+        Row::new("findings", &self.id).one_of("severity", "severity", &self.severity, Severity::parse)
     }
 }
 
@@ -137,9 +136,9 @@ impl TryFrom<FindingRow> for Finding {
 
     fn try_from(r: FindingRow) -> Result<Self, Unreadable> {
         let at = Row::new("findings", &r.id);
-        let status = r.status();
+        let status = r.status()?;
         let due_on = at.optional_date("due_on", r.due_on.as_deref())?;
-        let severity = at.one_of("severity", "severity", &r.severity, Severity::parse)?;
+        let severity = r.severity()?;
         let risk_acceptance = match (r.risk_justification, r.risk_approved_by, r.risk_accepted_at) {
             (Some(justification), Some(approved_by), Some(accepted_at)) if status == FindingStatus::RiskAccepted => {
                 Some(RiskAcceptance { justification, approved_by, accepted_at })
@@ -232,8 +231,8 @@ impl FindingFields {
         Ok(FindingFields {
             title: r.title.clone(),
             description: r.description.clone(),
-            severity: at.one_of("severity", "severity", &r.severity, Severity::parse)?,
-            status: r.status(),
+            severity: r.severity()?,
+            status: r.status()?,
             due_on: at.optional_date("due_on", r.due_on.as_deref())?,
             owner_email: r.owner_email.clone(),
             risk_justification: r.risk_justification.clone(),
@@ -242,8 +241,8 @@ impl FindingFields {
     }
 
     /// Writes the fields into a row, stamping when it was resolved or its risk accepted.
-    pub fn apply_to(self, row: &mut FindingRow, now: &str) {
-        let was = row.status();
+    pub fn apply_to(self, row: &mut FindingRow, now: &str) -> Result<(), Unreadable> {
+        let was = row.status()?;
         row.title = self.title;
         row.description = self.description;
         row.severity = self.severity.as_str().into();
@@ -269,6 +268,7 @@ impl FindingFields {
             row.risk_approved_by = None;
             row.risk_accepted_at = None;
         }
+        Ok(())
     }
 }
 

@@ -91,7 +91,7 @@ pub async fn create_finding(
             let vendor_id = resolve_subject(c, vendor_id, assessment_id.as_deref(), question_code.as_deref())?;
             let now = time::now();
             let mut row = FindingRow::new_open(vendor_id, assessment_id, question_code, &now);
-            fields.apply_to(&mut row, &now);
+            fields.apply_to(&mut row, &now)?;
             store::insert(c, &row)?;
             let f = Finding::try_from(row)?;
             audit::record(c, &who.0, Change::created(SUBJECT, &f.id, &f))?;
@@ -177,7 +177,7 @@ pub async fn update_finding(
             let fields = patch.apply(FindingFields::from_row(&row)?);
             fields.validate()?;
             let now = time::now();
-            fields.apply_to(&mut row, &now);
+            fields.apply_to(&mut row, &now)?;
             row.version += 1;
             row.updated_at = now;
             store::update(c, &row)?;

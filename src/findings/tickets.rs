@@ -171,7 +171,7 @@ fn apply_status(
     fields.status = to;
     fields.validate()?;
     let now = time::now();
-    fields.apply_to(&mut row, &now);
+    fields.apply_to(&mut row, &now)?;
     row.version += 1;
     row.updated_at = now;
     store::update(c, &row)?;
@@ -229,9 +229,9 @@ pub async fn ticket_event(
                     &format!("{} status '{}' is not in the ticket status map", event.system, event.status),
                 )
             })?;
-            let to = FindingStatus::from_ticket(mapped, row.severity());
-            if row.status() == to
-                || (row.status() == FindingStatus::Resolved && to == FindingStatus::AwaitingVerification)
+            let to = FindingStatus::from_ticket(mapped, row.severity()?);
+            let now_status = row.status()?;
+            if now_status == to || (now_status == FindingStatus::Resolved && to == FindingStatus::AwaitingVerification)
             {
                 return Ok(Finding::try_from(row)?);
             }

@@ -108,8 +108,8 @@ fn replay(prior: store::StoredKey, hash: &str) -> Result<HttpResponse, ApiError>
         ));
     };
     if prior.redacted {
-        let location = serde_json::from_str::<Vec<(String, String)>>(prior.response_headers.as_deref().unwrap_or("[]"))
-            .unwrap_or_default()
+        let location = prior
+            .headers()?
             .into_iter()
             .find(|(n, _)| n == "location")
             .map(|(_, v)| format!(" ({v})"))
@@ -121,9 +121,7 @@ fn replay(prior: store::StoredKey, hash: &str) -> Result<HttpResponse, ApiError>
     }
     let status = StatusCode::from_u16(status as u16).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut res = HttpResponse::build(status);
-    let headers: Vec<(String, String)> =
-        serde_json::from_str(prior.response_headers.as_deref().unwrap_or("[]")).unwrap_or_default();
-    for (name, value) in headers {
+    for (name, value) in prior.headers()? {
         if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
             res.insert_header((n, v));
         }

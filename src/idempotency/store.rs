@@ -1,6 +1,13 @@
 use diesel::prelude::*;
 
-use crate::{db::schema::idempotency_keys as k, db::DbConn, error::ApiError};
+use crate::{
+    db::{
+        schema::idempotency_keys as k,
+        stored::{Row, Unreadable},
+        DbConn,
+    },
+    error::ApiError,
+};
 
 #[derive(Queryable, Debug)]
 pub struct StoredKey {
@@ -13,6 +20,17 @@ pub struct StoredKey {
     pub created_at: String,
     /// The response carried a secret: only its status and headers were kept.
     pub redacted: bool,
+}
+
+impl StoredKey {
+    /// The response headers kept for replay.
+    pub fn headers(&self) -> Result<Vec<(String, String)>, Unreadable> {
+        let row = format!("{}/{}", self.principal, self.idem_key);
+        match self.response_headers.as_deref() {
+            Some(text) => Row::new("idempotency_keys", &row).json("response_headers", text),
+            None => Ok(vec![]),
+        }
+    }
 }
 
 pub enum Claim {

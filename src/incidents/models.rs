@@ -150,8 +150,8 @@ fn json_text<T: Serialize + ?Sized>(v: &T) -> String {
 }
 
 impl IncidentRow {
-    pub fn status(&self) -> IncidentStatus {
-        IncidentStatus::parse(&self.status).unwrap_or(IncidentStatus::Open)
+    pub fn status(&self) -> Result<IncidentStatus, Unreadable> {
+        Row::new("incidents", &self.id).one_of("status", "incident status", &self.status, IncidentStatus::parse)
     }
 
     pub fn timeliness(&self) -> Result<Option<Timeliness>, Unreadable> {
@@ -331,7 +331,7 @@ impl IncidentFields {
             contract_id: r.contract_id.clone(),
             title: r.title.clone(),
             description: r.description.clone(),
-            status: r.status(),
+            status: r.status()?,
             discovered_on: at.date("discovered_on", &r.discovered_on)?,
             discovered_on_approximate: r.discovered_on_approximate,
             reported_to_us_on: at.date("reported_to_us_on", &r.reported_to_us_on)?,
@@ -359,8 +359,8 @@ impl IncidentFields {
     }
 
     /// Writes the fields into a row, stamping the day it was closed.
-    pub fn apply_to(self, row: &mut IncidentRow, today: NaiveDate) {
-        let was = row.status();
+    pub fn apply_to(self, row: &mut IncidentRow, today: NaiveDate) -> Result<(), Unreadable> {
+        let was = row.status()?;
         row.contract_id = self.contract_id;
         row.title = self.title;
         row.description = self.description;
@@ -388,6 +388,7 @@ impl IncidentFields {
             (IncidentStatus::Closed, IncidentStatus::Closed) => row.closed_on.take(),
             _ => None,
         };
+        Ok(())
     }
 }
 

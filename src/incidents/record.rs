@@ -13,7 +13,7 @@ use crate::{
     audit::store::{self as audit, Change},
     auth::Principal,
     config::Config,
-    db::DbConn,
+    db::{stored::Unreadable, DbConn},
     error::ApiError,
     findings::{
         models::{Finding, FindingFields, FindingRow},
@@ -53,7 +53,13 @@ pub fn view(c: &mut DbConn, row: IncidentRow) -> Result<Incident, ApiError> {
 }
 
 /// A new row for `vendor_id` holding `fields`.
-pub fn new_row(vendor_id: String, fields: IncidentFields, who: &Principal, now: &str, today: NaiveDate) -> IncidentRow {
+pub fn new_row(
+    vendor_id: String,
+    fields: IncidentFields,
+    who: &Principal,
+    now: &str,
+    today: NaiveDate,
+) -> Result<IncidentRow, Unreadable> {
     let mut row = IncidentRow {
         id: crate::http::ids::new(),
         vendor_id,
@@ -87,8 +93,8 @@ pub fn new_row(vendor_id: String, fields: IncidentFields, who: &Principal, now: 
         created_at: now.to_string(),
         updated_at: now.to_string(),
     };
-    fields.apply_to(&mut row, today);
-    row
+    fields.apply_to(&mut row, today)?;
+    Ok(row)
 }
 
 /// Saves the row (new when `before` is `None`) with what follows from it.
@@ -147,7 +153,7 @@ fn raise_late_report_finding(
         risk_approved_by: None,
     }
     .normalized()
-    .apply_to(&mut row, &now);
+    .apply_to(&mut row, &now)?;
     findings::insert(c, &row)?;
     let finding = Finding::try_from(row)?;
     audit::record(c, who, Change::created("finding", &finding.id, &finding))?;

@@ -50,7 +50,7 @@ pub async fn create_incident(
             vendors::get_required(c, &vendor_id)?;
             let mut fields = fields;
             fields.contract_id = record::check_contract(c, &vendor_id, fields.contract_id.take())?;
-            let row = record::new_row(vendor_id, fields, &who.0, &time::now(), today);
+            let row = record::new_row(vendor_id, fields, &who.0, &time::now(), today)?;
             record::save(c, &who.0, &config, None, row)
         })
         .await?;
@@ -186,7 +186,7 @@ pub async fn update_incident(
             let mut fields = patch.apply(IncidentFields::from_row(&row)?);
             fields.validate(today)?;
             fields.contract_id = record::check_contract(c, &row.vendor_id, fields.contract_id.take())?;
-            fields.apply_to(&mut row, today);
+            fields.apply_to(&mut row, today)?;
             row.version += 1;
             row.updated_at = time::now();
             record::save(c, &who.0, &config, Some(&before), row)

@@ -36,9 +36,9 @@ const MAX_COMMENT: usize = 4000;
 fn portal_view_of(c: &mut DbConn, row: AssessmentRow) -> Result<PortalView, ApiError> {
     let vendor_name = vendors::get_required(c, &row.vendor_id)?.name;
     let loaded = view::load(c, row)?;
-    let report = loaded.score();
+    let report = loaded.score()?;
     let answers = loaded
-        .answer_views()
+        .answer_views()?
         .into_iter()
         .map(|a| PortalAnswer {
             question_code: a.question_code,
@@ -48,7 +48,7 @@ fn portal_view_of(c: &mut DbConn, row: AssessmentRow) -> Result<PortalView, ApiE
             evidence: a.evidence,
         })
         .collect();
-    let status = loaded.row.status();
+    let status = loaded.row.status()?;
     Ok(PortalView {
         assessment_id: loaded.row.id.clone(),
         vendor_name,
@@ -73,7 +73,8 @@ fn begin(c: &mut DbConn, session_row: &AssessmentRow, action: Action) -> Result<
     if row.token_hash != session_row.token_hash || row.token_revoked_at.is_some() {
         return Err(ApiError::Unauthorized("the link was revoked or replaced by a newer invitation".into()));
     }
-    transition(&mut row, action).map_err(|e| match row.status() {
+    let was = row.status()?;
+    transition(&mut row, action).map_err(|e| match was {
         AssessmentStatus::Submitted
         | AssessmentStatus::UnderReview
         | AssessmentStatus::Accepted
@@ -370,7 +371,7 @@ pub async fn submit(state: web::Data<AppState>, session: PortalSession) -> ApiRe
         .db
         .write(move |c| {
             let mut row = begin(c, &session.assessment, Action::Submit)?;
-            let missing = view::load(c, row.clone())?.score().unanswered_required;
+            let missing = view::load(c, row.clone())?.score()?.unanswered_required;
             if !missing.is_empty() {
                 let errors = missing
                     .into_iter()

@@ -3,7 +3,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    db::schema::questionnaire_templates,
+    db::{
+        schema::questionnaire_templates,
+        stored::{Row, Unreadable},
+    },
     error::{ApiError, FieldError},
     patch::double_option,
     rules::{
@@ -39,13 +42,18 @@ pub struct TemplateRow {
 }
 
 impl TemplateRow {
-    pub fn sections(&self) -> Vec<Section> {
-        // Written by us from validated sections; unreadable content would be corruption.
-        serde_json::from_str(&self.content).unwrap_or_default()
+    pub fn sections(&self) -> Result<Vec<Section>, Unreadable> {
+        // Written by us from validated sections; unreadable content is corruption.
+        Row::new("questionnaire_templates", &self.id).json("content", &self.content)
     }
 
-    pub fn status(&self) -> TemplateStatus {
-        TemplateStatus::parse(&self.status).unwrap_or(TemplateStatus::Draft)
+    pub fn status(&self) -> Result<TemplateStatus, Unreadable> {
+        Row::new("questionnaire_templates", &self.id).one_of(
+            "status",
+            "template status",
+            &self.status,
+            TemplateStatus::parse,
+        )
     }
 }
 
@@ -77,28 +85,32 @@ pub struct Template {
     pub sections: Vec<Section>,
 }
 
-impl From<&TemplateRow> for TemplateSummary {
-    fn from(r: &TemplateRow) -> Self {
-        TemplateSummary {
+impl TryFrom<&TemplateRow> for TemplateSummary {
+    type Error = Unreadable;
+
+    fn try_from(r: &TemplateRow) -> Result<Self, Unreadable> {
+        Ok(TemplateSummary {
             id: r.id.clone(),
             key: r.template_key.clone(),
             template_version: r.template_version,
             title: r.title.clone(),
             description: r.description.clone(),
-            status: r.status(),
+            status: r.status()?,
             builtin: r.builtin,
             question_count: r.question_count,
             published_at: r.published_at.clone(),
             version: r.version,
             created_at: r.created_at.clone(),
             updated_at: r.updated_at.clone(),
-        }
+        })
     }
 }
 
-impl From<TemplateRow> for Template {
-    fn from(r: TemplateRow) -> Self {
-        Template { summary: TemplateSummary::from(&r), sections: r.sections() }
+impl TryFrom<TemplateRow> for Template {
+    type Error = Unreadable;
+
+    fn try_from(r: TemplateRow) -> Result<Self, Unreadable> {
+        Ok(Template { summary: TemplateSummary::try_from(&r)?, sections: r.sections()? })
     }
 }
 
@@ -120,14 +132,14 @@ pub struct TemplateDocument {
 }
 
 impl TemplateDocument {
-    pub fn from_row(r: &TemplateRow) -> Self {
-        TemplateDocument {
+    pub fn from_row(r: &TemplateRow) -> Result<Self, Unreadable> {
+        Ok(TemplateDocument {
             format: Some(FORMAT.into()),
             key: r.template_key.clone(),
             title: r.title.clone(),
             description: r.description.clone(),
-            sections: r.sections(),
-        }
+            sections: r.sections()?,
+        })
     }
 
     /// Every problem at once, as 422 field errors.

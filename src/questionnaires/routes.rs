@@ -47,7 +47,7 @@ async fn create_draft(state: &AppState, who: Principal, doc: TemplateDocument) -
     let template = state
         .db
         .write(move |c| {
-            let t = Template::from(store::insert_draft(c, &doc)?);
+            let t = Template::try_from(store::insert_draft(c, &doc)?)?;
             audit::record(c, &who, Change::created(SUBJECT, &t.summary.id, &t))?;
             Ok(t)
         })
@@ -71,12 +71,12 @@ pub async fn list_templates(
     let q = query.into_inner();
     let (limit, after) = pagination::window::<(String, i32)>(q.limit, q.cursor.as_deref())?;
     let rows = state.db.read(move |c| store::list(c, q.key, q.status, after, limit)).await?;
-    Ok(HttpResponse::Ok().json(pagination::page(
+    Ok(HttpResponse::Ok().json(pagination::try_page(
         rows,
         limit,
         |r| (r.template_key.clone(), r.template_version),
-        |r| TemplateSummary::from(&r),
-    )))
+        |r| TemplateSummary::try_from(&r),
+    )?))
 }
 
 /// Create a template: a draft version 1 for a new key, or the next draft version of an existing key.
@@ -155,12 +155,12 @@ pub async fn get_template(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, "template")?;
-    let t = Template::from(state.db.read(move |c| store::get_required(c, &id)).await?);
+    let t = Template::try_from(state.db.read(move |c| store::get_required(c, &id)).await?)?;
     Ok(respond::ok_with_etag(&t, t.summary.version))
 }
 
 fn draft_only(row: &TemplateRow) -> Result<(), ApiError> {
-    if row.status() == TemplateStatus::Published {
+    if row.status()? == TemplateStatus::Published {
         return Err(ApiError::Conflict(format!(
             "version {} of '{}' is published and never changes; POST /api/v1/questionnaire-templates/{}/versions starts a new draft",
             row.template_version, row.template_key, row.id
@@ -195,7 +195,7 @@ pub async fn update_template(
             let mut row = store::get_required(c, &id)?;
             etag::check(&expected, row.version)?;
             draft_only(&row)?;
-            let before = Template::from(row.clone());
+            let before = Template::try_from(row.clone())?;
             if let Some(title) = patch.title {
                 row.title = title.trim().to_string();
             }
@@ -215,7 +215,7 @@ pub async fn update_template(
             row.version += 1;
             row.updated_at = time::now();
             store::update(c, &row)?;
-            let after = Template::from(row);
+            let after = Template::try_from(row)?;
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.summary.id, &before, &after))?;
             Ok(after)
         })
@@ -247,7 +247,7 @@ pub async fn delete_template(
             etag::check(&expected, row.version)?;
             draft_only(&row)?;
             store::delete(c, &id)?;
-            let before = TemplateSummary::from(&row);
+            let before = TemplateSummary::try_from(&row)?;
             audit::record(c, &who.0, Change::new("deleted", SUBJECT, &id, Some(&before), None))
         })
         .await?;
@@ -277,16 +277,16 @@ pub async fn publish_template(
             let mut row = store::get_required(c, &id)?;
             etag::check(&expected, row.version)?;
             draft_only(&row)?;
-            let before = TemplateSummary::from(&row);
+            let before = TemplateSummary::try_from(&row)?;
             let now = time::now();
             row.status = TemplateStatus::Published.as_str().into();
             row.published_at = Some(now.clone());
             row.updated_at = now;
             row.version += 1;
             store::update(c, &row)?;
-            let after = TemplateSummary::from(&row);
+            let after = TemplateSummary::try_from(&row)?;
             audit::record(c, &who.0, Change::new("published", SUBJECT, &row.id, Some(&before), Some(&after)))?;
-            Ok(Template::from(row))
+            Ok(Template::try_from(row)?)
         })
         .await?;
     Ok(respond::ok_with_etag(&t, t.summary.version))
@@ -310,7 +310,7 @@ pub async fn new_version(
         .db
         .write(move |c| {
             let source = store::get_required(c, &id)?;
-            let t = Template::from(store::insert_draft(c, &TemplateDocument::from_row(&source))?);
+            let t = Template::try_from(store::insert_draft(c, &TemplateDocument::from_row(&source)?)?)?;
             audit::record(c, &who.0, Change::created(SUBJECT, &t.summary.id, &t))?;
             Ok(t)
         })
@@ -336,5 +336,5 @@ pub async fn export_template(
     let name = format!("{}-v{}.json", row.template_key, row.template_version);
     Ok(HttpResponse::Ok()
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
-        .json(TemplateDocument::from_row(&row)))
+        .json(TemplateDocument::from_row(&row)?))
 }

@@ -14,13 +14,13 @@ pub fn get_required(conn: &mut DbConn, id: &str) -> Result<TemplateRow, ApiError
 
 /// The sections and questions of a template version.
 pub fn sections(conn: &mut DbConn, id: &str) -> Result<Vec<crate::rules::questionnaire::Section>, ApiError> {
-    Ok(get_required(conn, id)?.sections())
+    Ok(get_required(conn, id)?.sections()?)
 }
 
 /// A published version, for assessments: drafts may still change, so nothing is sent from one.
 pub fn get_published(conn: &mut DbConn, id: &str) -> Result<TemplateRow, ApiError> {
     let row = get_required(conn, id)?;
-    if row.status() != TemplateStatus::Published {
+    if row.status()? != TemplateStatus::Published {
         return Err(ApiError::invalid("template_id", "the template version is a draft; publish it first"));
     }
     Ok(row)

@@ -3,7 +3,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    db::schema::reminders,
+    db::{
+        schema::reminders,
+        stored::{Row, Unreadable},
+    },
     rules::{reminders::Kind, vendor_profile::text_enum},
 };
 
@@ -46,8 +49,16 @@ pub struct ReminderRow {
 }
 
 impl ReminderRow {
-    pub fn kind(&self) -> Kind {
-        Kind::parse(&self.kind).unwrap_or(Kind::FindingDue)
+    fn at(&self) -> Row<'_> {
+        Row::new("reminders", &self.id)
+    }
+
+    pub fn kind(&self) -> Result<Kind, Unreadable> {
+        self.at().one_of("kind", "reminder kind", &self.kind, Kind::parse)
+    }
+
+    pub fn state(&self) -> Result<ReminderState, Unreadable> {
+        self.at().one_of("state", "reminder state", &self.state, ReminderState::parse)
     }
 }
 
@@ -86,24 +97,26 @@ pub struct Reminder {
     pub updated_at: String,
 }
 
-impl From<&ReminderRow> for Reminder {
-    fn from(r: &ReminderRow) -> Self {
-        Reminder {
+impl TryFrom<&ReminderRow> for Reminder {
+    type Error = Unreadable;
+
+    fn try_from(r: &ReminderRow) -> Result<Self, Unreadable> {
+        Ok(Reminder {
             id: r.id.clone(),
-            kind: r.kind(),
+            kind: r.kind()?,
             subject_type: r.subject_type.clone(),
             subject_id: r.subject_id.clone(),
             vendor_id: r.vendor_id.clone(),
             due_on: r.due_on.clone(),
             lead_days: r.lead_days,
             send_on: r.send_on.clone(),
-            state: ReminderState::parse(&r.state).unwrap_or(ReminderState::Pending),
+            state: r.state()?,
             late: r.late,
             attempts: r.attempts,
             next_attempt_at: r.next_attempt_at.clone(),
             last_error: r.last_error.clone(),
             reason: r.reason.clone(),
-            recipients: r.recipients.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default(),
+            recipients: r.recipients.as_deref().map(|s| r.at().json("recipients", s)).transpose()?.unwrap_or_default(),
             message_id: r.message_id.clone(),
             sent_at: r.sent_at.clone(),
             sent_by: (r.state == ReminderState::Sent.as_str())
@@ -111,7 +124,7 @@ impl From<&ReminderRow> for Reminder {
                 .flatten(),
             created_at: r.created_at.clone(),
             updated_at: r.updated_at.clone(),
-        }
+        })
     }
 }
 

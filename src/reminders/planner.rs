@@ -96,7 +96,7 @@ fn key_of(p: &Planned) -> Key {
 }
 
 fn row_key(r: &ReminderRow) -> Result<Key, Unreadable> {
-    Ok((r.subject_id.clone(), r.kind(), Row::new("reminders", &r.id).date("due_on", &r.due_on)?, r.lead_days as u32))
+    Ok((r.subject_id.clone(), r.kind()?, Row::new("reminders", &r.id).date("due_on", &r.due_on)?, r.lead_days as u32))
 }
 
 /// Brings the rows of these vendors in line with their data: new deadlines get rows, pending rows
@@ -139,7 +139,7 @@ pub fn replan(
         if wanted_keys.contains(&row_key(r)?) {
             continue;
         }
-        let why = why_not_wanted(r, &all, &s.lead_days);
+        let why = why_not_wanted(r, &all, &s.lead_days)?;
         if store::close_pending(conn, &r.id, ReminderState::Cancelled, &why, &now)? {
             changes.cancelled += 1;
         }
@@ -174,9 +174,9 @@ fn new_row(p: &Planned, now: &str) -> ReminderRow {
     }
 }
 
-fn why_not_wanted(r: &ReminderRow, all: &[Deadline], lead_days: &[u32]) -> String {
-    let kind = r.kind();
-    match all.iter().find(|d| d.subject_id == r.subject_id && d.kind == kind) {
+fn why_not_wanted(r: &ReminderRow, all: &[Deadline], lead_days: &[u32]) -> Result<String, Unreadable> {
+    let kind = r.kind()?;
+    Ok(match all.iter().find(|d| d.subject_id == r.subject_id && d.kind == kind) {
         Some(d) if time::date_text(d.due_on) != r.due_on => {
             format!("the deadline moved from {} to {}", r.due_on, time::date_text(d.due_on))
         }
@@ -184,7 +184,7 @@ fn why_not_wanted(r: &ReminderRow, all: &[Deadline], lead_days: &[u32]) -> Strin
             format!("lead days no longer include {}", r.lead_days)
         }
         _ => format!("no longer due: the {} was closed, resolved, archived or lost its date", r.subject_type),
-    }
+    })
 }
 
 /// Replans one vendor inside the caller's transaction, with the saved settings.

@@ -43,7 +43,7 @@ pub async fn list_reminders(
     let q = query.into_inner();
     let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let rows = state.db.read(move |c| store::list(c, &q, after, limit)).await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), |r| Reminder::from(&r))))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| r.id.clone(), |r| Reminder::try_from(&r))?))
 }
 
 /// What the schedule will send from today to `days` ahead, as the data and settings stand now.
@@ -94,7 +94,7 @@ pub async fn get_reminder(
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, SUBJECT)?;
     let row = state.db.read(move |c| store::get_required(c, &id)).await?;
-    Ok(HttpResponse::Ok().json(Reminder::from(&row)))
+    Ok(HttpResponse::Ok().json(Reminder::try_from(&row)?))
 }
 
 /// Try a failed or skipped reminder again now, with a fresh set of attempts (after fixing the
@@ -117,14 +117,14 @@ pub async fn retry_reminder(
         .db
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
-            let was = ReminderState::parse(&row.state).unwrap_or(ReminderState::Pending);
+            let was = row.state()?;
             if !matches!(was, ReminderState::Failed | ReminderState::Skipped) {
                 return Err(ApiError::Conflict(format!(
                     "only a failed or skipped reminder can be retried; this one is {}",
                     was.as_str()
                 )));
             }
-            let before = Reminder::from(&row);
+            let before = Reminder::try_from(&row)?;
             let now = time::now();
             row.state = ReminderState::Pending.as_str().into();
             row.attempts = 0;
@@ -134,7 +134,7 @@ pub async fn retry_reminder(
             row.reason = None;
             row.updated_at = now;
             store::update(c, &row)?;
-            let after = Reminder::from(&row);
+            let after = Reminder::try_from(&row)?;
             audit::record(c, &who.0, Change::new("retried", SUBJECT, &row.id, Some(&before), Some(&after)))?;
             Ok(after)
         })

@@ -310,7 +310,7 @@ fn prepare(
     late: bool,
 ) -> Result<Prepared, ApiError> {
     let row = store::get_required(c, id)?;
-    let kind = row.kind();
+    let kind = row.kind()?;
     let due_on = Row::new("reminders", &row.id).date("due_on", &row.due_on)?;
     let Some(vendor) = vendors::get(c, &row.vendor_id)? else {
         return Ok(Prepared::Skip(row, "the vendor no longer exists".into()));
@@ -423,7 +423,7 @@ async fn finish(
             }
         }
     };
-    let final_state = ReminderState::parse(&row.state).unwrap_or(ReminderState::Pending);
+    let final_state = row.state()?;
     let (id, token) = (row.id.clone(), token.to_string());
     let recorded = state
         .db
@@ -432,7 +432,7 @@ async fn finish(
                 return Ok(false);
             }
             if let Some(action) = action {
-                let view = Reminder::from(&row);
+                let view = Reminder::try_from(&row)?;
                 audit::record(
                     c,
                     &crate::auth::Principal::system(),

@@ -3,7 +3,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    db::schema::{webhook_deliveries, webhook_subscriptions},
+    db::{
+        schema::{webhook_deliveries, webhook_subscriptions},
+        stored::{Row, Unreadable},
+    },
     error::{ApiError, FieldError},
     patch::double_option,
     rules::{vendor_profile::text_enum, webhooks::valid_pattern},
@@ -28,8 +31,8 @@ pub struct SubscriptionRow {
 }
 
 impl SubscriptionRow {
-    pub fn patterns(&self) -> Vec<String> {
-        serde_json::from_str(&self.event_types).unwrap_or_default()
+    pub fn patterns(&self) -> Result<Vec<String>, Unreadable> {
+        Row::new("webhook_subscriptions", &self.id).json("event_types", &self.event_types)
     }
 
     /// The secrets that sign now: the current one, and the previous one until its overlap ends.
@@ -64,12 +67,14 @@ pub struct Subscription {
     pub updated_at: String,
 }
 
-impl From<&SubscriptionRow> for Subscription {
-    fn from(r: &SubscriptionRow) -> Self {
-        Subscription {
+impl TryFrom<&SubscriptionRow> for Subscription {
+    type Error = Unreadable;
+
+    fn try_from(r: &SubscriptionRow) -> Result<Self, Unreadable> {
+        Ok(Subscription {
             id: r.id.clone(),
             url: r.url.clone(),
-            event_types: r.patterns(),
+            event_types: r.patterns()?,
             active: r.active,
             description: r.description.clone(),
             failed_in_a_row: r.failed_in_a_row,
@@ -78,7 +83,7 @@ impl From<&SubscriptionRow> for Subscription {
             version: r.version,
             created_at: r.created_at.clone(),
             updated_at: r.updated_at.clone(),
-        }
+        })
     }
 }
 
@@ -211,10 +216,17 @@ pub struct Delivery {
     pub created_at: String,
 }
 
-impl From<DeliveryRow> for Delivery {
-    fn from(r: DeliveryRow) -> Self {
-        let status = DeliveryStatus::parse(&r.status).unwrap_or(DeliveryStatus::Pending);
-        Delivery {
+impl TryFrom<DeliveryRow> for Delivery {
+    type Error = Unreadable;
+
+    fn try_from(r: DeliveryRow) -> Result<Self, Unreadable> {
+        let status = Row::new("webhook_deliveries", &r.id).one_of(
+            "status",
+            "delivery status",
+            &r.status,
+            DeliveryStatus::parse,
+        )?;
+        Ok(Delivery {
             next_attempt_at: (status == DeliveryStatus::Pending).then_some(r.next_attempt_at),
             id: r.id,
             event_id: r.event_id,
@@ -226,7 +238,7 @@ impl From<DeliveryRow> for Delivery {
             last_error: r.last_error,
             delivered_at: r.delivered_at,
             created_at: r.created_at,
-        }
+        })
     }
 }
 

@@ -94,7 +94,7 @@ pub async fn create_webhook(
         .db
         .write(move |c| {
             store::insert(c, &row)?;
-            let s = Subscription::from(&row);
+            let s = Subscription::try_from(&row)?;
             audit::record(c, &who.0, Change::created(SUBJECT, &s.id, &s))?;
             Ok(SubscriptionWithSecret { subscription: s, secret })
         })
@@ -121,7 +121,7 @@ pub async fn list_webhooks(
     let q = query.into_inner();
     let (limit, after) = pagination::window::<String>(q.limit, q.cursor.as_deref())?;
     let rows = state.db.read(move |c| store::list(c, after, limit)).await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), |r| Subscription::from(&r))))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| r.id.clone(), |r| Subscription::try_from(&r))?))
 }
 
 /// Get a subscription (without its secret).
@@ -138,7 +138,7 @@ pub async fn get_webhook(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = ids::parse(&path, "webhook")?;
-    let s = Subscription::from(&state.db.read(move |c| store::get_required(c, &id)).await?);
+    let s = Subscription::try_from(&state.db.read(move |c| store::get_required(c, &id)).await?)?;
     Ok(respond::ok_with_etag(&s, s.version))
 }
 
@@ -176,7 +176,7 @@ pub async fn update_webhook(
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
             etag::check(&expected, row.version)?;
-            let before = Subscription::from(&row);
+            let before = Subscription::try_from(&row)?;
             if let Some(url) = p.url {
                 row.url = url.trim().to_string();
             }
@@ -196,7 +196,7 @@ pub async fn update_webhook(
             row.version += 1;
             row.updated_at = time::now();
             store::update(c, &row)?;
-            let after = Subscription::from(&row);
+            let after = Subscription::try_from(&row)?;
             audit::record(c, &who.0, Change::updated(SUBJECT, &after.id, &before, &after))?;
             Ok(after)
         })
@@ -221,7 +221,7 @@ pub async fn delete_webhook(
     state
         .db
         .write(move |c| {
-            let before = Subscription::from(&store::get_required(c, &id)?);
+            let before = Subscription::try_from(&store::get_required(c, &id)?)?;
             store::delete(c, &id)?;
             audit::record(c, &who.0, Change::new("deleted", SUBJECT, &id, Some(&before), None))
         })
@@ -254,14 +254,14 @@ pub async fn rotate_secret(
         .db
         .write(move |c| {
             let mut row = store::get_required(c, &id)?;
-            let before = Subscription::from(&row);
+            let before = Subscription::try_from(&row)?;
             let now = chrono::Utc::now();
             row.previous_secret = Some(std::mem::replace(&mut row.secret, sealed));
             row.previous_secret_until = Some(time::format(now + chrono::Duration::hours(i64::from(r.overlap_hours))));
             row.version += 1;
             row.updated_at = time::format(now);
             store::update(c, &row)?;
-            let after = Subscription::from(&row);
+            let after = Subscription::try_from(&row)?;
             audit::record(c, &who.0, Change::new("secret_rotated", SUBJECT, &row.id, Some(&before), Some(&after)))?;
             Ok(SubscriptionWithSecret { subscription: after, secret })
         })
@@ -293,7 +293,7 @@ pub async fn list_deliveries(
             store::deliveries(c, &id, q.status, before, limit)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.clone(), Delivery::from)))
+    Ok(HttpResponse::Ok().json(pagination::try_page(rows, limit, |r| r.id.clone(), Delivery::try_from)?))
 }
 
 /// Send a delivery again from the start of the retry schedule, with the same `webhook-id`.
@@ -327,7 +327,7 @@ pub async fn redeliver(
             row.claimed_by = None;
             row.updated_at = now;
             store::update_delivery(c, &row)?;
-            let d = Delivery::from(row);
+            let d = Delivery::try_from(row)?;
             audit::record(c, &who.0, Change::new("redelivery_requested", SUBJECT, &id, None, Some(&d)))?;
             Ok(d)
         })
@@ -376,7 +376,7 @@ pub async fn test_webhook(
                 claimed_by: None,
             };
             store::insert_delivery(c, &row)?;
-            Ok(Delivery::from(row))
+            Ok(Delivery::try_from(row)?)
         })
         .await?;
     Ok(HttpResponse::Accepted().json(d))

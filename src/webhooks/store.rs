@@ -146,7 +146,18 @@ pub fn fan_out(conn: &mut DbConn, now: &str) -> Result<usize, ApiError> {
         return Ok(0);
     }
     let subs: Vec<SubscriptionRow> = s::table.filter(s::active.eq(true)).load(conn)?;
-    let patterns: Vec<(String, Vec<String>)> = subs.iter().map(|s| (s.id.clone(), s.patterns())).collect();
+    // A subscription whose stored patterns cannot be read gets nothing, and says so each pass,
+    // rather than stopping every other subscription's deliveries.
+    let patterns: Vec<(String, Vec<String>)> = subs
+        .iter()
+        .filter_map(|s| match s.patterns() {
+            Ok(p) => Some((s.id.clone(), p)),
+            Err(e) => {
+                tracing::error!(error = %e, "a webhook subscription is skipped");
+                None
+            }
+        })
+        .collect();
     for (event_id, event_type, subject_type, subject_id, payload) in &events {
         for (sub_id, pats) in &patterns {
             if !pats.iter().any(|p| matches(p, event_type)) {

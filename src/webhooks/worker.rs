@@ -157,7 +157,7 @@ fn record(
         row.status = DeliveryStatus::Failed.as_str().into();
         sub.failed_in_a_row += 1;
         if sub.failed_in_a_row >= DISABLE_AFTER && sub.active {
-            let before = Subscription::from(&sub);
+            let before = Subscription::try_from(&sub)?;
             sub.active = false;
             sub.disabled_reason = Some(format!(
                 "{} deliveries in a row failed for good; the last: {}",
@@ -166,7 +166,7 @@ fn record(
             ));
             sub.version += 1;
             sub.updated_at = now_text;
-            let after = Subscription::from(&sub);
+            let after = Subscription::try_from(&sub)?;
             audit::record(
                 c,
                 &crate::auth::Principal::system(),

@@ -109,4 +109,12 @@ async fn a_stored_value_that_does_not_read_back_is_an_error_naming_table_row_and
     assert_names(&app.get("/api/v1/vendors?limit=100", "auditor").await, "vendors.criticality", &vendor);
     corrupt(&app, format!("UPDATE vendors SET tags = 'not json' WHERE id = '{other}'")).await;
     assert_names(&app.get(&format!("/api/v1/vendors/{other}"), "auditor").await, "vendors.tags", &other);
+
+    // A status is not guessed either: an assessment in a state nobody defined is not a draft.
+    let template = crate::support::builtin_template_id(&app).await;
+    let (assessment, _) = crate::support::send_assessment(&app, &template).await;
+    corrupt(&app, format!("UPDATE assessments SET status = 'limbo' WHERE id = '{assessment}'")).await;
+    let res = app.get(&format!("/api/v1/assessments/{assessment}"), "auditor").await;
+    assert_names(&res, "assessments.status", &assessment);
+    assert!(res.body["detail"].as_str().unwrap().contains("'limbo' is not an assessment status"), "{}", res.text);
 }
