@@ -14,7 +14,8 @@ import sys
 
 
 def version(text):
-    return tuple(int(x) for x in (text.split(".") + ["0", "0"])[:3])
+    core = re.match(r"\d+(\.\d+)*", text).group(0)
+    return tuple(int(x) for x in (core.split(".") + ["0", "0"])[:3])
 
 
 def main():
@@ -25,12 +26,15 @@ def main():
         )
     )
     built = {node["id"] for node in meta["resolve"]["nodes"]}
+    ours = set(meta["workspace_members"])
     root = meta["resolve"]["root"]
     declared = None
     needed, needed_by = (0, 0, 0), "nothing"
     for p in meta["packages"]:
         if p["id"] == root:
             declared = p.get("rust_version")
+        elif p["id"] in ours:
+            continue
         elif p["id"] in built and p.get("rust_version"):
             v = version(p["rust_version"])
             if v > needed:
@@ -40,6 +44,10 @@ def main():
     shown = ".".join(map(str, needed[:2] if needed[2] == 0 else needed))
     if version(declared) != needed:
         sys.exit(f"Cargo.toml says rust-version = {declared}, but {needed_by} needs {shown}: set it to {shown}")
+    # Every crate of the workspace declares the same minimum.
+    for p in meta["packages"]:
+        if p["id"] in ours and p.get("rust_version") != declared:
+            sys.exit(f"{p['name']} says rust-version = {p.get('rust_version')}, the workspace {declared}")
     compiler = version(re.search(r"(\d+\.\d+\.\d+)", subprocess.check_output(["rustc", "--version"], text=True)).group(1))
     if compiler < needed:
         sys.exit(f"this compiler is older than rust-version {declared}")

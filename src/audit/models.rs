@@ -1,7 +1,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::schema::audit_events;
+use crate::db::{
+    schema::audit_events,
+    stored::{Row, Unreadable},
+};
 
 #[derive(Queryable, Insertable, Debug, Clone)]
 #[diesel(table_name = audit_events)]
@@ -82,10 +85,12 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// `first_linked` is the id of the first chained event, which tells events older than the
     /// chain from rows added outside it.
-    pub fn new(r: AuditRow, first_linked: Option<&str>) -> Self {
+    pub fn new(r: AuditRow, first_linked: Option<&str>) -> Result<Self, Unreadable> {
         let chain = ChainMark::of(&r, first_linked);
-        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-        AuditEvent {
+        let at = Row::new("audit_events", &r.id);
+        let before = r.before.as_deref().map(|s| at.json("before", s)).transpose()?;
+        let after = r.after.as_deref().map(|s| at.json("after", s)).transpose()?;
+        Ok(AuditEvent {
             chain,
             id: r.id,
             occurred_at: r.occurred_at,
@@ -94,14 +99,14 @@ impl AuditEvent {
             action: r.action,
             subject_type: r.subject_type,
             subject_id: r.subject_id,
-            before: parse(r.before),
-            after: parse(r.after),
+            before,
+            after,
             request_id: r.request_id,
             seq: r.seq,
             prev_hash: r.prev_hash,
             hash: r.hash,
             key_id: r.key_id,
-        }
+        })
     }
 }
 

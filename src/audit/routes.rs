@@ -162,6 +162,6 @@ pub async fn list_audit_events(
     let filter =
         store::Filter { subject_type: q.subject_type, subject_id: q.subject_id, actor: q.actor, before_id, limit };
     let (rows, first) = state.db.read(move |c| Ok((store::list(c, &filter)?, chain::first_linked_id(c)?))).await?;
-    let page = pagination::page(rows, limit, |r| r.id.clone(), |r| AuditEvent::new(r, first.as_deref()));
+    let page = pagination::try_page(rows, limit, |r| r.id.clone(), |r| AuditEvent::new(r, first.as_deref()))?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -150,6 +150,28 @@ impl Clause {
     }
 }
 
+/// A clause's stored deadline: both columns or neither, an amount of 1 to 10,000 and a known unit
+/// (what `PUT` accepts). A half-stored or out-of-range one would silently drop a notice term or
+/// count weeks as days; it is an error instead.
+pub fn stored_deadline(at: &Row, amount: Option<i32>, unit: Option<&str>) -> Result<Option<Deadline>, Unreadable> {
+    match (amount, unit) {
+        (None, None) => Ok(None),
+        (Some(amount), Some(unit)) => {
+            let deadline = Deadline { amount: u32::try_from(amount).unwrap_or(0), unit: unit.to_string() };
+            if deadline.is_valid() {
+                Ok(Some(deadline))
+            } else {
+                Err(at.unreadable(
+                    "deadline_amount",
+                    format!("{amount} {unit} is not a deadline (1 to 10000 hours, days or business_days)"),
+                ))
+            }
+        }
+        (Some(_), None) => Err(at.unreadable("deadline_unit", "missing beside deadline_amount")),
+        (None, Some(_)) => Err(at.unreadable("deadline_amount", "missing beside deadline_unit")),
+    }
+}
+
 impl TryFrom<ClauseRow> for Clause {
     type Error = Unreadable;
 
@@ -166,10 +188,7 @@ impl TryFrom<ClauseRow> for Clause {
             section_ref: r.section_ref,
             excerpt: r.excerpt,
             notes: r.notes,
-            deadline: match (r.deadline_amount, r.deadline_unit) {
-                (Some(amount), Some(unit)) => Some(Deadline { amount: amount as u32, unit }),
-                _ => None,
-            },
+            deadline: stored_deadline(&at, r.deadline_amount, r.deadline_unit.as_deref())?,
             verified_by: r.verified_by,
             verified_at: r.verified_at,
             version: r.version,
@@ -196,4 +215,32 @@ pub struct PutClause {
     pub notes: Option<String>,
     /// For breach_notification: the notice deadline, e.g. `{"amount": 72, "unit": "hours"}`.
     pub deadline: Option<Deadline>,
+}
+
+#[cfg(test)]
+mod stored_deadline_tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_deadline_is_both_columns_or_neither_and_a_valid_term() {
+        let at = Row::new("contract_clauses", "c1/breach_notification");
+        assert_eq!(stored_deadline(&at, None, None), Ok(None));
+        assert_eq!(
+            stored_deadline(&at, Some(72), Some("hours")),
+            Ok(Some(Deadline { amount: 72, unit: "hours".into() }))
+        );
+        for (amount, unit, column) in [
+            (Some(5), None, "deadline_unit"),
+            (None, Some("days"), "deadline_amount"),
+            (Some(2), Some("weeks"), "deadline_amount"),
+            (Some(-1), Some("days"), "deadline_amount"),
+            (Some(0), Some("days"), "deadline_amount"),
+        ] {
+            let err = stored_deadline(&at, amount, unit).unwrap_err();
+            assert_eq!(
+                (err.table, err.column, err.row.as_str()),
+                ("contract_clauses", column, "c1/breach_notification")
+            );
+        }
+    }
 }

@@ -66,7 +66,7 @@ pub fn facts(conn: &mut DbConn, rows: &[ContractRow]) -> Result<Vec<ContractFact
         out.push(ContractFacts {
             id: r.id.clone(),
             title: r.title.clone(),
-            is_draft: r.status == "draft",
+            is_draft: r.is_draft()?,
             entered_on: at.date("entered_on", &r.entered_on)?,
             effective_on: at.optional_date("effective_on", r.effective_on.as_deref())?,
             ends_on: at.optional_date("ends_on", r.ends_on.as_deref())?,

@@ -85,6 +85,16 @@ pub struct Contract {
     pub updated_at: String,
 }
 
+impl ContractRow {
+    /// Whether the contract is a draft, read as a status (an unknown one is an error, not "not a
+    /// draft").
+    pub fn is_draft(&self) -> Result<bool, Unreadable> {
+        let status =
+            Row::new("contracts", &self.id).one_of("status", "contract status", &self.status, ContractStatus::parse)?;
+        Ok(status == ContractStatus::Draft)
+    }
+}
+
 impl Contract {
     pub fn from_row(r: ContractRow, with_document: bool) -> Result<Contract, Unreadable> {
         let at = Row::new("contracts", &r.id);

@@ -122,7 +122,10 @@ pub fn build(
         findings: findings.into_iter().map(Finding::try_from).collect::<Result<_, _>>()?,
         incidents: incident_views,
         reminders_sent: reminders_sent.iter().map(Reminder::try_from).collect::<Result<_, _>>()?,
-        audit_events: audit_rows.into_iter().map(|r| AuditEvent::new(r, first_linked.as_deref())).collect(),
+        audit_events: audit_rows
+            .into_iter()
+            .map(|r| AuditEvent::new(r, first_linked.as_deref()))
+            .collect::<Result<_, _>>()?,
         audit_chain_head: ChainHead { seq: head.seq, hash: head.hash },
     };
     Ok((pack, attachments))

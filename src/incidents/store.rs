@@ -7,13 +7,11 @@ use super::models::{IncidentRow, ResidentCount, ResidentCountRow};
 use crate::{
     db::{
         schema::{contract_clauses as cc, contracts as c, incident_resident_counts as rc, incidents as i},
+        stored::Row,
         DbConn,
     },
     error::ApiError,
-    rules::{
-        clause_detection::Deadline,
-        incidents::{Determination, IncidentStatus, NoticeTerm},
-    },
+    rules::incidents::{Determination, IncidentStatus, NoticeTerm},
     time::date_text,
 };
 
@@ -113,11 +111,13 @@ pub fn notice_terms(
         q = q.filter(c::id.eq(id.to_string()));
     }
     let rows: Vec<(String, Option<i32>, Option<String>)> = q.load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(contract_id, amount, unit)| {
-            let deadline = Deadline { amount: u32::try_from(amount?).ok()?, unit: unit? };
-            Some(NoticeTerm { contract_id, deadline })
-        })
-        .collect())
+    let mut terms = vec![];
+    for (contract_id, amount, unit) in rows {
+        let key = format!("{contract_id}/breach_notification");
+        let at = Row::new("contract_clauses", &key);
+        if let Some(deadline) = crate::clauses::models::stored_deadline(&at, amount, unit.as_deref())? {
+            terms.push(NoticeTerm { contract_id, deadline });
+        }
+    }
+    Ok(terms)
 }

@@ -22,6 +22,7 @@ use crate::{
     findings::models::FindingRow,
     on_backend,
     rules::{
+        assessment_lifecycle::AssessmentStatus,
         capability::{self, AssessmentFact, ClauseFact, ContractStart, FindingFact, IncidentFact, Model, VendorFacts},
         f2::{self, ContractFacts, Policy},
         findings::{FindingStatus, Severity},
@@ -83,7 +84,7 @@ pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, A
             let at = Row::new("contracts", &r.id);
             Ok(ContractStart {
                 id: r.id.clone(),
-                is_draft: r.status == "draft",
+                is_draft: r.is_draft()?,
                 entered_on: at.date("entered_on", &r.entered_on)?,
                 effective_on: at.optional_date("effective_on", r.effective_on.as_deref())?,
             })
@@ -119,10 +120,14 @@ pub fn load(conn: &mut DbConn, vendors: Vec<VendorRow>) -> Result<Vec<Inputs>, A
             .map(|a| {
                 let at = Row::new("assessments", &a.id);
                 Ok(AssessmentFact {
-                    accepted: a.status == "accepted",
+                    accepted: a.status()? == AssessmentStatus::Accepted,
                     decided_on: at.day_of("decided_at", a.decided_at.as_deref().unwrap_or_default())?,
                     score: a.score,
-                    critical_failures: a.critical_failures.unwrap_or(0),
+                    // Both are set when the assessment is decided; missing on a decided one is
+                    // corruption, not a clean result.
+                    critical_failures: a
+                        .critical_failures
+                        .ok_or_else(|| at.unreadable("critical_failures", "missing on a decided assessment"))?,
                     id: a.id,
                 })
             })

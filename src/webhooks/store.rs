@@ -2,6 +2,7 @@ use diesel::prelude::*;
 
 use super::models::{DeliveryRow, DeliveryStatus, SubscriptionRow};
 use crate::{
+    audit::store::{self as audit, Change},
     db::{
         schema::{outbox_events as o, webhook_deliveries as d, webhook_subscriptions as s},
         DbConn,
@@ -146,18 +147,29 @@ pub fn fan_out(conn: &mut DbConn, now: &str) -> Result<usize, ApiError> {
         return Ok(0);
     }
     let subs: Vec<SubscriptionRow> = s::table.filter(s::active.eq(true)).load(conn)?;
-    // A subscription whose stored patterns cannot be read gets nothing, and says so each pass,
-    // rather than stopping every other subscription's deliveries.
-    let patterns: Vec<(String, Vec<String>)> = subs
-        .iter()
-        .filter_map(|s| match s.patterns() {
-            Ok(p) => Some((s.id.clone(), p)),
+    let mut patterns: Vec<(String, Vec<String>)> = Vec::with_capacity(subs.len());
+    for mut sub in subs {
+        match sub.patterns() {
+            Ok(p) => patterns.push((sub.id.clone(), p)),
+            // Its events cannot be told apart, so it is disabled (visibly, with the reason and an
+            // audit event) rather than silently given none, or stopping every other
+            // subscription's deliveries. An admin repairs it with PATCH and re-enables it.
             Err(e) => {
-                tracing::error!(error = %e, "a webhook subscription is skipped");
-                None
+                tracing::error!(error = %e, "a webhook subscription is disabled");
+                sub.active = false;
+                sub.disabled_reason = Some(e.to_string());
+                sub.version += 1;
+                sub.updated_at = now.to_string();
+                update(conn, &sub)?;
+                let after = serde_json::json!({"active": false, "disabled_reason": sub.disabled_reason});
+                audit::record(
+                    conn,
+                    &crate::auth::Principal::system(),
+                    Change::new("disabled", "webhook", &sub.id, None, Some(&after)),
+                )?;
             }
-        })
-        .collect();
+        }
+    }
     for (event_id, event_type, subject_type, subject_id, payload) in &events {
         for (sub_id, pats) in &patterns {
             if !pats.iter().any(|p| matches(p, event_type)) {

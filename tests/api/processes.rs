@@ -363,9 +363,13 @@ async fn two_planning_passes_at_once_plan_each_reminder_once() {
     // each. (On SQLite one writer at a time interleaves them by batch; see table_hold.rs.) Which
     // pass inserts a row is then a race by design, so the split is not asserted, only the sum.
     let hold = TableHold::take(&app, "reminders");
-    let (a, b) = (remind_once(&app, &sink), remind_once(&app, &sink));
+    let names = ["oversee-planner-a".to_string(), "oversee-planner-b".to_string()];
+    let (a, b) = (
+        remind_once_with(&app, &sink, &[TableHold::app_name(&names[0])]),
+        remind_once_with(&app, &sink, &[TableHold::app_name(&names[1])]),
+    );
     if let Some(hold) = hold {
-        hold.wait_for_blocked(&app, 2);
+        hold.wait_for_blocked(&app, &names);
         hold.release();
     }
     let (one, two) = (summary_of(a), summary_of(b));
@@ -595,10 +599,16 @@ async fn overlapping_expiry_sweeps_expire_and_audit_each_assessment_once() {
     // read every assessment as due and try to expire each: only the version check keeps one
     // transition and one audit event each. Which server wins is a race by design.
     let hold = TableHold::take(&app, "assessments");
-    let servers: Vec<Child> =
-        (0..2).map(|_| oversee_with(&app, &[], &["serve"], &[("OVERSEE_BIND", free_port().to_string())])).collect();
+    let names = ["oversee-sweeper-a".to_string(), "oversee-sweeper-b".to_string()];
+    let servers: Vec<Child> = names
+        .iter()
+        .map(|name| {
+            let env = [("OVERSEE_BIND", free_port().to_string()), TableHold::app_name(name)];
+            oversee_with(&app, &[], &["serve"], &env)
+        })
+        .collect();
     if let Some(hold) = hold {
-        hold.wait_for_blocked(&app, 2);
+        hold.wait_for_blocked(&app, &names);
         hold.release();
     }
     wait_until("every assessment expired", async || {

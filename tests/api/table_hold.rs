@@ -51,12 +51,16 @@ impl TableHold {
         Some(TableHold { holder_pid, release, thread })
     }
 
-    /// Waits until `n` other sessions are blocked behind the hold, i.e. `n` processes reached
-    /// their first write of the table and wait there together.
-    pub fn wait_for_blocked(&self, app: &TestApp, n: i32) {
+    /// Waits until each of these processes (named by `PGAPPNAME`, see `app_name`) has a session
+    /// blocked behind the hold: all reached their first write of the table and wait there
+    /// together. Counted per process, so two sessions of one process do not pass for two.
+    pub fn wait_for_blocked(&self, app: &TestApp, processes: &[String]) {
+        let n = processes.len() as i32;
+        let names = processes.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ");
         let deadline = Instant::now() + Duration::from_secs(120);
         let query = format!(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE {} = ANY(pg_blocking_pids(pid))",
+            "SELECT count(DISTINCT application_name)::int AS n FROM pg_stat_activity \
+             WHERE {} = ANY(pg_blocking_pids(pid)) AND application_name IN ({names})",
             self.holder_pid
         );
         loop {
@@ -67,9 +71,15 @@ impl TableHold {
             if blocked >= n {
                 return;
             }
-            assert!(Instant::now() < deadline, "{blocked} of {n} processes reached the held table in two minutes");
+            assert!(Instant::now() < deadline, "{blocked} of {processes:?} reached the held table in two minutes");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The environment that names a child process's PostgreSQL sessions (libpq reads
+    /// `PGAPPNAME`), so `wait_for_blocked` can tell processes apart.
+    pub fn app_name(name: &str) -> (&'static str, String) {
+        ("PGAPPNAME", name.to_string())
     }
 
     pub fn release(self) {
